@@ -1,0 +1,20 @@
+# Writes OUT with the current git sha; rewrites only when it changed, so nothing rebuilds needlessly.
+execute_process(COMMAND git -C ${SOURCE_DIR} rev-parse --short=12 HEAD
+                OUTPUT_VARIABLE sha OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0 OR sha STREQUAL "")
+  set(sha "unknown")
+endif()
+execute_process(COMMAND git -C ${SOURCE_DIR} status --porcelain --untracked-files=no
+                OUTPUT_VARIABLE dirty OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+if(NOT dirty STREQUAL "")
+  set(sha "${sha}-dirty")
+endif()
+set(content "#pragma once\n#define TRMBENCH_GIT_SHA \"${sha}\"\n#define TRMBENCH_VERSION \"${VERSION}\"\n")
+if(EXISTS ${OUT})
+  file(READ ${OUT} old)
+else()
+  set(old "")
+endif()
+if(NOT old STREQUAL content)
+  file(WRITE ${OUT} "${content}")
+endif()

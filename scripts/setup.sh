@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages trmbench needs, skipping apt entirely when nothing is missing.
+# Usage: scripts/setup.sh            (build + test dependencies)
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache git pkg-config
+  libtorch-dev libopenblas0-pthread          # LibTorch 1.13 (CPU); OpenBLAS: fp32 GEMM is ~40x slower without it
+  nlohmann-json3-dev libcli11-dev catch2 libbenchmark-dev
+  libcurl4-openssl-dev libsqlite3-dev libcpp-httplib-dev
+  python3-numpy                              # only for generating the tiny GGUF of the llama-server test
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all packages present"
+  exit 0
+fi
+
+echo "setup: installing ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null; then SUDO="sudo"; else
+    echo "setup: need root to install: ${missing[*]}" >&2; exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
