@@ -1,0 +1,133 @@
+#include "models/io/safetensors.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "harness/core/error.h"
+#include "harness/core/paths.h"
+
+namespace trmbench {
+namespace {
+
+// Safetensors headers are small; anything this large is an attack or corruption.
+constexpr uint64_t kMaxHeaderBytes = 100u << 20;
+
+[[noreturn]] void fail(const std::string & origin, const std::string & what) {
+    throw InputError(origin + ": " + what);
+}
+
+struct Entry {
+    std::string name;
+    uint64_t begin = 0, end = 0;
+};
+
+}  // namespace
+
+SafetensorsFile parse_safetensors(std::span<const uint8_t> bytes, const std::string & origin) {
+    if (bytes.size() < 8) fail(origin, "file too short for a safetensors header (" + std::to_string(bytes.size()) + " bytes)");
+    uint64_t header_len = 0;
+    for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | bytes[static_cast<size_t>(i)];
+    if (header_len > kMaxHeaderBytes || header_len > bytes.size() - 8)
+        fail(origin, "header length " + std::to_string(header_len) + " exceeds the file size " + std::to_string(bytes.size()));
+    nlohmann::json header;
+    try {
+        header = nlohmann::json::parse(bytes.begin() + 8, bytes.begin() + 8 + static_cast<std::ptrdiff_t>(header_len));
+    } catch (const nlohmann::json::exception & e) {
+        fail(origin, std::string("header is not valid JSON: ") + e.what());
+    }
+    if (!header.is_object()) fail(origin, "header is not a JSON object");
+
+    const uint64_t data_size = bytes.size() - 8 - header_len;
+    const uint8_t * data = bytes.data() + 8 + header_len;
+    SafetensorsFile out;
+    std::vector<Entry> entries;
+    for (auto it = header.begin(); it != header.end(); ++it) {
+        const std::string & name = it.key();
+        const auto & v = it.value();
+        if (name == "__metadata__") {
+            if (!v.is_object()) fail(origin, "__metadata__ is not an object");
+            for (auto m = v.begin(); m != v.end(); ++m) {
+                if (!m.value().is_string()) fail(origin, "__metadata__." + m.key() + " is not a string");
+                out.metadata[m.key()] = m.value().get<std::string>();
+            }
+            continue;
+        }
+        const std::string where = "tensor '" + name + "'";
+        if (!v.is_object() || !v.contains("dtype") || !v.contains("shape") || !v.contains("data_offsets"))
+            fail(origin, where + ": needs dtype, shape and data_offsets");
+        TensorBlob t;
+        if (!v["dtype"].is_string() || !parse_dtype_name(v["dtype"].get<std::string>(), t.dtype))
+            fail(origin, where + ": unsupported dtype " + v["dtype"].dump());
+        if (!v["shape"].is_array()) fail(origin, where + ": shape is not a list");
+        uint64_t numel = 1;
+        for (const auto & d : v["shape"]) {
+            if (!d.is_number_unsigned()) fail(origin, where + ": shape has a non-integer or negative entry");
+            uint64_t s = d.get<uint64_t>();
+            if (s > 0 && numel > std::numeric_limits<uint64_t>::max() / s) fail(origin, where + ": shape overflows");
+            numel *= s;
+            t.shape.push_back(static_cast<int64_t>(s));
+        }
+        const auto & off = v["data_offsets"];
+        if (!off.is_array() || off.size() != 2 || !off[0].is_number_unsigned() || !off[1].is_number_unsigned())
+            fail(origin, where + ": data_offsets must be two non-negative integers");
+        Entry e{name, off[0].get<uint64_t>(), off[1].get<uint64_t>()};
+        if (e.begin > e.end || e.end > data_size)
+            fail(origin, where + ": data_offsets [" + std::to_string(e.begin) + ", " + std::to_string(e.end) +
+                             ") outside the data area of " + std::to_string(data_size) + " bytes");
+        const uint64_t want = numel * dtype_size(t.dtype);
+        if (numel > data_size || e.end - e.begin != want)
+            fail(origin, where + ": holds " + std::to_string(e.end - e.begin) + " bytes but dtype and shape need " +
+                             std::to_string(want));
+        t.data.assign(data + e.begin, data + e.end);
+        out.tensors.emplace(name, std::move(t));
+        entries.push_back(e);
+    }
+    // Offsets must tile the data area exactly: no gaps, no overlap (as the format requires).
+    std::sort(entries.begin(), entries.end(), [](const Entry & a, const Entry & b) {
+        return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
+    });
+    uint64_t pos = 0;
+    for (const auto & e : entries) {
+        if (e.begin != pos) fail(origin, "tensor '" + e.name + "': data is not contiguous (gap or overlap at byte " + std::to_string(pos) + ")");
+        pos = e.end;
+    }
+    if (pos != data_size) fail(origin, std::to_string(data_size - pos) + " trailing bytes after the last tensor");
+    return out;
+}
+
+SafetensorsFile read_safetensors(const std::filesystem::path & path) {
+    std::string bytes = read_file(path);
+    return parse_safetensors(std::span<const uint8_t>(reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size()),
+                             path.string());
+}
+
+std::string serialize_safetensors(const TensorMap & tensors, const std::map<std::string, std::string> & metadata) {
+    nlohmann::ordered_json header = nlohmann::ordered_json::object();
+    if (!metadata.empty()) header["__metadata__"] = metadata;
+    uint64_t offset = 0;
+    for (const auto & [name, t] : tensors) {
+        if (t.data.size() != static_cast<size_t>(t.numel()) * dtype_size(t.dtype))
+            throw std::logic_error("serialize_safetensors: tensor '" + name + "' has a wrong byte count");
+        header[name] = {{"dtype", dtype_name(t.dtype)}, {"shape", t.shape}, {"data_offsets", {offset, offset + t.data.size()}}};
+        offset += t.data.size();
+    }
+    std::string h = header.dump();
+    while (h.size() % 8) h += ' ';
+    std::string out(8, '\0');
+    uint64_t n = h.size();
+    for (int i = 0; i < 8; ++i) out[static_cast<size_t>(i)] = static_cast<char>((n >> (8 * i)) & 0xff);
+    out += h;
+    out.reserve(out.size() + offset);
+    for (const auto & [name, t] : tensors) out.append(reinterpret_cast<const char *>(t.data.data()), t.data.size());
+    return out;
+}
+
+void write_safetensors(const std::filesystem::path & path, const TensorMap & tensors,
+                       const std::map<std::string, std::string> & metadata) {
+    write_file_atomic(path, serialize_safetensors(tensors, metadata));
+}
+
+}  // namespace trmbench

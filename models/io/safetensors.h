@@ -1,0 +1,33 @@
+// Safetensors: read and write the format (8-byte LE header length, JSON header, raw data).
+//
+// The reader trusts nothing: header length, JSON, dtypes, shapes and offsets are all checked
+// against the file size, offsets must tile the data area without gaps or overlap, and every error
+// names the file and the tensor.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <span>
+#include <string>
+
+#include "models/io/tensor_blob.h"
+
+namespace trmbench {
+
+struct SafetensorsFile {
+    TensorMap tensors;
+    std::map<std::string, std::string> metadata;  // the optional "__metadata__" string map
+};
+
+// Throws InputError "<origin>: <what>" on any malformed input.
+SafetensorsFile parse_safetensors(std::span<const uint8_t> bytes, const std::string & origin);
+SafetensorsFile read_safetensors(const std::filesystem::path & path);
+
+// Deterministic bytes: tensors in name order, header padded with spaces to a multiple of 8.
+std::string serialize_safetensors(const TensorMap & tensors, const std::map<std::string, std::string> & metadata = {});
+// Atomic write (temporary file + rename): an existing file survives a failed write.
+void write_safetensors(const std::filesystem::path & path, const TensorMap & tensors,
+                       const std::map<std::string, std::string> & metadata = {});
+
+}  // namespace trmbench
