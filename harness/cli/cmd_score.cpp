@@ -82,7 +82,7 @@ std::vector<ArcConvention> selected_conventions(const std::string & name) {
 
 std::string percent(double v) {
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%6.2f%%", 100.0 * v);
+    std::snprintf(buf, sizeof buf, "%.2f%%", 100.0 * v);
     return buf;
 }
 
