@@ -267,3 +267,33 @@ TEST_CASE("Kaggle combined layout: challenges plus optional solutions", "[arc][l
                           Catch::Contains("arc-agi_x_challenges.json: ccc.train[0].input[0][0]: colour 10 outside 0..9"));
     }
 }
+
+TEST_CASE("mutated task files either load or raise InputError", "[arc][loader]") {
+    const std::string base = R"({"name": "x", "train": [{"input": [[1,2],[3,4]], "output": [[4,3,2]]}, {"input": [[0]], "output": [[9]]}],
+                                 "test": [{"input": [[5,6,7]], "output": [[1],[2]]}]})";
+    const std::string alphabet = "[]{},:\"0123456789-.e trainputesoname";
+    Rng rng(12345);
+    int loaded = 0, rejected = 0;
+    for (int i = 0; i < 3000; ++i) {
+        std::string text = base;
+        const int edits = static_cast<int>(rng.uniform(1, 4));
+        for (int e = 0; e < edits; ++e) {
+            const size_t pos = rng.below(text.size());
+            switch (rng.below(3)) {
+                case 0: text[pos] = alphabet[rng.below(alphabet.size())]; break;
+                case 1: text.erase(pos, 1); break;
+                default: text.insert(pos, 1, alphabet[rng.below(alphabet.size())]); break;
+            }
+        }
+        try {
+            ArcTaskFile t = parse_arc_task_json(text, "mutant.json", "x");
+            ++loaded;
+            for (const auto & p : t.train) REQUIRE((p.input.rows >= 1 && p.input.rows <= 30 && !p.output.empty()));
+        } catch (const InputError & e) {
+            ++rejected;
+            REQUIRE(std::string(e.what()).rfind("mutant.json: ", 0) == 0);
+        }
+    }
+    CHECK(loaded > 0);
+    CHECK(rejected > 0);
+}

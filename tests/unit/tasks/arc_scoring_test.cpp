@@ -279,3 +279,35 @@ TEST_CASE("convention names round-trip", "[arc][scoring]") {
     ArcConvention c;
     CHECK_FALSE(parse_arc_convention("kaggle", c));
 }
+
+TEST_CASE("mutated submissions are parsed and scored without crashing", "[arc][scoring]") {
+    const auto set = task_set();
+    const std::string alphabet = "[]{},:\"0123456789-.e _attempnswrmdaix";
+    Rng rng(777);
+    int parsed = 0;
+    for (int i = 0; i < 3000; ++i) {
+        std::string text = kSubmission;
+        const int edits = static_cast<int>(rng.uniform(1, 4));
+        for (int e = 0; e < edits; ++e) {
+            const size_t pos = rng.below(text.size());
+            switch (rng.below(3)) {
+                case 0: text[pos] = alphabet[rng.below(alphabet.size())]; break;
+                case 1: text.erase(pos, 1); break;
+                default: text.insert(pos, 1, alphabet[rng.below(alphabet.size())]); break;
+            }
+        }
+        try {
+            const ArcSubmission sub = parse_arc_submission_json(text, "mutant.json");
+            ++parsed;
+            for (int k = 1; k <= 2; ++k) {
+                const ArcScore s = score_arc_submission(set, sub, k);
+                REQUIRE(s.arc_prize >= 0);
+                REQUIRE(s.arc_prize <= 1);
+                REQUIRE(s.per_output <= 1);
+            }
+        } catch (const InputError & e) {
+            REQUIRE(std::string(e.what()).rfind("mutant.json: ", 0) == 0);
+        }
+    }
+    CHECK(parsed > 100);
+}
