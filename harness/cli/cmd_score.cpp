@@ -46,10 +46,10 @@ TaskSet load_task_set(const GlobalOptions & g, const std::string & tasks_arg) {
     const Task & arc = task_by_family("arc");
     fs::path path = tasks_arg;
     std::string label = tasks_arg;
-    if (!fs::exists(path)) {
+    std::error_code ec;
+    if (!fs::exists(path, ec)) {
         fs::path data_dir = resolve_data_dir(g.data_dir);
         bool found = false;
-        std::error_code ec;
         if (fs::is_directory(data_dir, ec))
             for (const auto & d : arc.find_datasets(data_dir))
                 if (d.name == tasks_arg) path = d.path, found = true;
