@@ -26,6 +26,7 @@ constexpr size_t kNone = std::string_view::npos;
 constexpr size_t kMaxBoxed = 64;          // only the last 64 \boxed{} are tried
 constexpr size_t kMaxBoxedLength = 200000;  // a \boxed{} longer than this is treated as unterminated
 constexpr size_t kMaxNotes = 3;           // failure notes in a reason
+constexpr size_t kMaxBlocksTried = 256;   // <answer> or fenced blocks tried per rule, from the last
 
 // A delimited region: `content` inside, [begin, end) the whole block with its delimiters.
 struct Block {
@@ -34,6 +35,12 @@ struct Block {
     size_t end = 0;
     bool unterminated = false;
 };
+
+// Keeps the last `keep` blocks of a growing list (amortised: trims when it reaches twice that).
+template <class T>
+void keep_last(std::vector<T> & v, size_t keep) {
+    if (v.size() >= 2 * keep) v.erase(v.begin(), v.end() - static_cast<long>(keep));
+}
 
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
@@ -55,6 +62,7 @@ std::vector<Block> find_answer_tags(std::string_view s) {
             open_end = i + 8;
         } else if (iequals_at(s, i + 1, "/answer>") && open != kNone) {
             out.push_back({s.substr(open_end, i - open_end), open, i + 9, false});
+            keep_last(out, kMaxBlocksTried);
             open = kNone;
         }
     }
@@ -66,7 +74,10 @@ std::vector<Block> find_answer_tags(std::string_view s) {
 std::vector<Block> find_boxed(std::string_view s) {
     std::vector<size_t> starts;
     for (size_t i = s.find('\\'); i != kNone; i = s.find('\\', i + 1))
-        if (s.compare(i, 6, "\\boxed") == 0 || s.compare(i, 5, "\\fbox") == 0) starts.push_back(i);
+        if (s.compare(i, 6, "\\boxed") == 0 || s.compare(i, 5, "\\fbox") == 0) {
+            starts.push_back(i);
+            keep_last(starts, kMaxBoxed);
+        }
     if (starts.size() > kMaxBoxed) starts.erase(starts.begin(), starts.end() - kMaxBoxed);
     std::vector<Block> out;
     for (size_t start : starts) {
@@ -115,6 +126,7 @@ std::vector<Block> find_fences(std::string_view s) {
                 size_t inline_close = rest.find(std::string(3, c));
                 if (inline_close != kNone) {
                     out.push_back({rest.substr(0, inline_close), i, j, false});
+                    keep_last(out, kMaxBlocksTried);
                 } else {
                     open = true;
                     fence_char = c;
@@ -124,6 +136,7 @@ std::vector<Block> find_fences(std::string_view s) {
                 }
             } else if (open && c == fence_char && run >= fence_len && trim(rest).empty()) {
                 out.push_back({s.substr(content_begin, i - content_begin), block_begin, j, false});
+                keep_last(out, kMaxBlocksTried);
                 open = false;
             }
         }
@@ -181,7 +194,8 @@ public:
         ScanResult r = text::scan_for_grids(rest, spec_, true);
         if (r.best) return ParsedAnswer{std::move(r.best->grid), r.best->format, ""};
         if (r.rejection) add_note(describe(*r.rejection, "in the text"));
-        if (r.unterminated && cut_off_.empty()) cut_off_ = "an unfinished JSON list at the end";
+        bool said = r.rejection && r.rejection->found.find("unfinished") != std::string::npos;
+        if (r.unterminated && !said && cut_off_.empty()) cut_off_ = "an unfinished JSON list at the end";
         return failure(final_reason(split));
     }
 
@@ -189,7 +203,8 @@ private:
     // Rules 1-3: the blocks from last to first; the first with a valid grid wins.
     std::optional<ParsedAnswer> try_blocks(const std::vector<Block> & blocks, const RegionKind & kind) {
         bool noted = false;
-        for (auto it = blocks.rbegin(); it != blocks.rend(); ++it) {
+        size_t tried = 0;
+        for (auto it = blocks.rbegin(); it != blocks.rend() && tried++ < kMaxBlocksTried; ++it) {
             std::string converted;
             std::string_view content = it->content;
             if (kind.latex && spec_.kind != GridKind::maze) content = converted = text::latex_to_rows(content);

@@ -7,6 +7,7 @@
 #include "tasks/text/grid_scan.h"
 
 #include <algorithm>
+#include <array>
 #include <climits>
 #include <vector>
 
@@ -17,6 +18,8 @@ constexpr int kForeign = INT_MIN;      // a character that is no cell value of t
 constexpr size_t kReadCap = 256;       // rows, or cells per row, read before a candidate is dropped
 constexpr size_t kMaxLabel = 24;       // "Row 1:" prefixes stripped from digit rows up to this length
 constexpr int kNumberCap = 1000000;    // larger JSON numbers are clamped (they are wrong either way)
+constexpr size_t kMaxRun = 1024;       // rows in one run of lines; longer runs are cut (garbage)
+constexpr size_t kMaxBlocks = 16;      // R-row blocks of one run tried, from the last
 
 struct RawGrid {
     std::vector<std::vector<int>> rows;
@@ -33,9 +36,21 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_quote(char c) { return c == '"' || c == '\''; }
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
+// '#' -> 0, ' ' -> 1, 'S' -> 2, 'G' -> 3, 'o' -> 4, anything else kForeign; a table because the
+// maze readers look at every byte of the reply.
 int maze_index(char c) {
-    size_t i = kMazeChars.find(c);
-    return i == std::string_view::npos ? kForeign : static_cast<int>(i);
+    static const auto table = [] {
+        std::array<int, 256> t;
+        t.fill(kForeign);
+        for (size_t i = 0; i < kMazeChars.size(); ++i) t[static_cast<unsigned char>(kMazeChars[i])] = static_cast<int>(i);
+        return t;
+    }();
+    return table[static_cast<unsigned char>(c)];
+}
+
+// "1 row", "3 rows"; irregular plurals are spelled out by the caller.
+std::string plural(size_t n, const std::string & one, const std::string & many = "") {
+    return std::to_string(n) + " " + (n == 1 ? one : many.empty() ? one + "s" : many);
 }
 
 std::string shape_text(size_t r, size_t c) { return std::to_string(r) + "x" + std::to_string(c); }
@@ -62,13 +77,13 @@ std::string check_values(const RawGrid & raw, const GridSpec & spec) {
             else if ((v < lo || v > hi) && !out_of_range) out_of_range = true, first_bad = v;
         }
     if (spec.kind == GridKind::maze) {
-        if (foreign) return "characters outside \"# SGo\" (found " + quoted_chars(raw.foreign) + ")";
+        if (foreign) return "characters outside \"# SGo\": found " + quoted_chars(raw.foreign);
         return {};
     }
-    if (foreign) return "characters other than digits (found " + quoted_chars(raw.foreign) + ")";
+    if (foreign) return "characters other than digits: found " + quoted_chars(raw.foreign);
     std::string range = spec.kind == GridKind::sudoku ? "1..9" : "0..9";
-    if (out_of_range) return "values outside " + range + " (found " + std::to_string(first_bad) + ")";
-    if (blanks) return "values outside 1..9 (" + std::to_string(blanks) + " blank cells, 0 or '.')";
+    if (out_of_range) return "values outside " + range + ": found " + std::to_string(first_bad);
+    if (blanks) return "values outside 1..9: " + plural(blanks, "blank cell") + ", 0 or '.'";
     return {};
 }
 
@@ -127,10 +142,17 @@ class Collector {
 public:
     Collector(const GridSpec & spec, ScanResult & out) : spec_(spec), out_(out) {}
 
-    void consider(const RawGrid & raw, const char * format) {
+    // True when `raw` is a valid grid (and so a candidate answer).
+    bool consider(const RawGrid & raw, const char * format) {
+        bool no_cells = std::all_of(raw.rows.begin(), raw.rows.end(), [](const auto & row) { return row.empty(); });
+        if (no_cells) return false;  // "[[]]", "[[], []]": brackets, not a grid
         Checked c = assemble(raw, spec_);
-        if (c.grid) offer(FoundGrid{std::move(*c.grid), raw.end, format});
-        else reject(std::move(c.rejection));
+        if (!c.grid) {
+            reject(std::move(c.rejection));
+            return false;
+        }
+        offer(FoundGrid{std::move(*c.grid), raw.end, format});
+        return true;
     }
     void offer(FoundGrid f) {
         auto & best = out_.best;
@@ -177,17 +199,36 @@ class JsonGridReader {
 public:
     JsonGridReader(std::string_view s, const GridSpec & spec) : s_(s), spec_(spec) {}
 
-    // Reads the grid whose opening '[' is at `start`. On ok, `end` is just past its ']'. On fail,
-    // `resume` is where scanning should go on: the start of the row that broke, where a real grid
-    // may begin ("[[1],[[2,3],[4,5]]").
-    JsonStatus read(size_t start, RawGrid & raw, size_t & end, size_t & resume) {
+    // Reads the grid whose opening '[' is at `start` into the reader's buffers (no allocation once
+    // they have grown, so the many false starts in garbage cost little). On ok, `end` is just past
+    // its ']'. On fail, `resume` is where scanning should go on: the start of the row that broke,
+    // where a real grid may begin ("[[1],[[2,3],[4,5]]").
+    JsonStatus read(size_t start, size_t & end, size_t & resume) {
         p_ = start + 1;
         row_start_ = start + 1;
-        JsonStatus st = read_rows(raw);
+        cells_.clear();
+        row_ends_.clear();
+        foreign_.clear();
+        JsonStatus st = read_rows();
         end = p_;
         resume = std::max(start + 1, row_start_);
         return st;
     }
+
+    // The rows read by the last read(), complete ones only.
+    RawGrid grid(size_t end) const {
+        RawGrid raw;
+        size_t begin = 0;
+        for (size_t row_end : row_ends_) {
+            raw.rows.emplace_back(cells_.begin() + static_cast<long>(begin), cells_.begin() + static_cast<long>(row_end));
+            begin = row_end;
+        }
+        raw.foreign = foreign_;
+        raw.end = end;
+        return raw;
+    }
+    size_t complete_rows() const { return row_ends_.size(); }
+    size_t cells_read() const { return cells_.size(); }
 
 private:
     bool at_end() const { return p_ >= s_.size(); }
@@ -195,18 +236,19 @@ private:
         while (p_ < s_.size() && is_ws(s_[p_])) ++p_;
     }
 
-    JsonStatus read_rows(RawGrid & raw) {
+    JsonStatus read_rows() {
         while (true) {
             skip_ws();
             if (at_end()) return JsonStatus::eof;
             row_start_ = p_;
-            std::vector<int> row;
-            JsonStatus st = s_[p_] == '[' ? read_list_row(row, raw.foreign)
-                            : is_quote(s_[p_]) ? read_string(row, raw.foreign)
-                                                : JsonStatus::fail;
-            if (st != JsonStatus::ok) return st;
-            raw.rows.push_back(std::move(row));
-            if (raw.rows.size() > kReadCap) return JsonStatus::fail;
+            size_t row_begin = cells_.size();
+            JsonStatus st = s_[p_] == '[' ? read_list_row(row_begin) : is_quote(s_[p_]) ? read_string(row_begin) : JsonStatus::fail;
+            if (st != JsonStatus::ok) {
+                cells_.resize(row_begin);  // keep complete rows only
+                return st;
+            }
+            row_ends_.push_back(cells_.size());
+            if (row_ends_.size() > kReadCap) return JsonStatus::fail;
             size_t before = p_;
             skip_ws();
             if (at_end()) return JsonStatus::eof;
@@ -224,7 +266,7 @@ private:
         }
     }
 
-    JsonStatus read_list_row(std::vector<int> & row, std::string & foreign) {
+    JsonStatus read_list_row(size_t row_begin) {
         ++p_;  // '['
         while (true) {
             skip_ws();
@@ -237,18 +279,18 @@ private:
                 st = read_number(v);
                 if (st == JsonStatus::ok) {
                     if (spec_.kind == GridKind::maze) {
-                        note_foreign(foreign, static_cast<char>('0' + std::clamp(v, 0, 9)));
+                        note_foreign(foreign_, static_cast<char>('0' + std::clamp(v, 0, 9)));
                         v = kForeign;
                     }
-                    row.push_back(v);
+                    cells_.push_back(v);
                 }
             } else if (is_quote(c)) {
-                st = read_string(row, foreign);
+                st = read_string(row_begin);
             } else {
                 return JsonStatus::fail;
             }
             if (st != JsonStatus::ok) return st;
-            if (row.size() > kReadCap) return JsonStatus::fail;
+            if (cells_.size() - row_begin > kReadCap) return JsonStatus::fail;
             size_t before = p_;
             skip_ws();
             if (at_end()) return JsonStatus::eof;
@@ -281,7 +323,7 @@ private:
 
     // A quoted string, one cell per character (digit kinds skip spaces, commas and bars). Strings
     // never span lines and are at most kReadCap characters, so a stray quote costs little.
-    JsonStatus read_string(std::vector<int> & cells, std::string & foreign) {
+    JsonStatus read_string(size_t row_begin) {
         const char quote = s_[p_++];
         size_t length = 0;
         while (true) {
@@ -294,7 +336,8 @@ private:
                 c = s_[p_];
             }
             int cell = 0;
-            if (char_cell(c, spec_.kind, cell, foreign)) cells.push_back(cell);
+            if (char_cell(c, spec_.kind, cell, foreign_)) cells_.push_back(cell);
+            if (cells_.size() - row_begin > kReadCap) return JsonStatus::fail;
             ++p_;
         }
     }
@@ -303,6 +346,9 @@ private:
     const GridSpec & spec_;
     size_t p_ = 0;
     size_t row_start_ = 0;
+    std::vector<int> cells_;       // every cell of the complete rows, then of the current row
+    std::vector<size_t> row_ends_;  // end offset in cells_ of each complete row
+    std::string foreign_;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -332,6 +378,7 @@ struct RunRow {
     std::vector<int> cells;
     std::string foreign;
     size_t end = 0;
+    size_t width = 0;     // cells as written (before a maze row's lost trailing spaces are restored)
     bool padded = false;  // maze: trailing spaces restored
 };
 
@@ -373,6 +420,7 @@ LineType classify_digit_line(std::string_view line, GridKind kind, RunRow & row)
         else if (!digit_separator(c, kind)) return LineType::text;
         if (!is_ws(ch)) visible = true;
     }
+    row.width = row.cells.size();
     if (row.cells.empty()) return visible ? LineType::separator : LineType::blank;
     if (kind == GridKind::sudoku && row.cells.size() == 81) return LineType::whole;
     return LineType::row;
@@ -388,11 +436,37 @@ RawGrid rows_to_raw(const std::vector<RunRow> & run, size_t from, size_t to) {
     return raw;
 }
 
+// Why a run of rows offered no R x C grid: "a 9x8 grid" (expected 9x9), "4 rows of digits" (row 3
+// has 5 cells, expected 9), "30 maze rows" (no row has the full width of 30 characters).
+Rejection explain_run(const std::vector<RunRow> & run, const GridSpec & spec, const char * noun, const char * nouns) {
+    const size_t R = static_cast<size_t>(spec.rows), C = static_cast<size_t>(spec.cols);
+    const bool maze = spec.kind == GridKind::maze;
+    Rejection r;
+    r.end = run.back().end;
+    for (const auto & row : run) r.weight += row.width;
+    bool uniform = std::all_of(run.begin(), run.end(), [&](const RunRow & x) { return x.width == run[0].width; });
+    if (uniform) {
+        r.found = "a " + shape_text(run.size(), run[0].width) + " grid";
+        r.problem = "expected " + shape_text(R, C);
+        return r;
+    }
+    r.found = plural(run.size(), noun, nouns);
+    for (size_t k = 0; k < run.size(); ++k)
+        if (maze ? run[k].width > C : run[k].width != C) {
+            r.problem = "row " + std::to_string(k + 1) + " has " + std::to_string(run[k].width) +
+                        (maze ? " characters" : " cells") + ", expected " + std::to_string(C);
+            return r;
+        }
+    r.problem = run.size() != R ? "expected " + std::to_string(R) + " rows"
+                                : "no row has the full width of " + std::to_string(C) + " characters";
+    return r;
+}
+
 // A run of rows for a fixed R x C shape (Sudoku, maze). Every stretch of consecutive C-wide rows
 // at least R long offers its last R rows (and, when its length is a multiple of R, each earlier
 // block of R: a puzzle printed before its solution). Runs that offer nothing are explained whole.
 void evaluate_fixed_run(const std::vector<RunRow> & run, const GridSpec & spec, const char * format, const char * noun,
-                        Collector & col) {
+                        const char * nouns, Collector & col) {
     if (run.empty()) return;
     const size_t R = static_cast<size_t>(spec.rows), C = static_cast<size_t>(spec.cols);
     bool offered = false;
@@ -409,36 +483,26 @@ void evaluate_fixed_run(const std::vector<RunRow> & run, const GridSpec & spec, 
         while (e - b > R && run[b].padded) ++b;
         while (e - b > R && run[e - 1].padded) --e;
         if (e - b < R) continue;
-        for (size_t stop = e; stop >= b + R; stop -= R) {
+        // From the end: the first valid block is the one that counts; at most kMaxBlocks are read.
+        size_t tried = 0;
+        for (size_t stop = e; stop >= b + R && tried < kMaxBlocks; stop -= R, ++tried) {
             bool all_padded = std::all_of(run.begin() + static_cast<long>(stop - R), run.begin() + static_cast<long>(stop),
                                           [](const RunRow & r) { return r.padded; });
             if (!all_padded) {
-                col.consider(rows_to_raw(run, stop - R, stop), format);
                 offered = true;
+                if (col.consider(rows_to_raw(run, stop - R, stop), format)) break;
             }
             if ((e - b) % R != 0) break;
         }
     }
-    if (offered) return;
-    Rejection r;
-    r.end = run.back().end;
-    for (const auto & row : run) r.weight += row.cells.size();
-    r.found = std::to_string(run.size()) + " " + noun + (run.size() == 1 ? "" : "s");
-    for (size_t k = 0; k < run.size(); ++k)
-        if (run[k].cells.size() != C) {
-            r.problem = "row " + std::to_string(k + 1) + " has " + std::to_string(run[k].cells.size()) +
-                        (spec.kind == GridKind::maze ? " characters" : " cells") + ", expected " + std::to_string(C);
-            break;
-        }
-    if (r.problem.empty()) r.problem = "expected " + std::to_string(R) + " rows";
-    col.reject(std::move(r));
+    if (!offered) col.reject(explain_run(run, spec, noun, nouns));
 }
 
 void scan_sudoku_rows(std::string_view s, const GridSpec & spec, Collector & col) {
     std::vector<RunRow> run;
     RunRow row;
     auto flush = [&] {
-        evaluate_fixed_run(run, spec, "digit_rows", "row of digits", col);
+        evaluate_fixed_run(run, spec, "digit_rows", "row of digits", "rows of digits", col);
         run.clear();
     };
     for_each_line(s, [&](const Line & line) {
@@ -449,6 +513,7 @@ void scan_sudoku_rows(std::string_view s, const GridSpec & spec, Collector & col
                 break;  // blank lines and -+- rulers may sit between bands
             case LineType::row:
                 run.push_back(row);
+                if (run.size() >= kMaxRun) flush();
                 break;
             case LineType::whole: {
                 flush();
@@ -482,7 +547,8 @@ void scan_arc_rows(std::string_view s, bool free_text, Collector & col) {
                 break;  // markdown table rulers
             case LineType::row:
             case LineType::whole:
-                if (run.size() <= kReadCap) run.push_back(row);
+                run.push_back(row);
+                if (run.size() > kReadCap) flush();  // already too tall to be a grid
                 break;
             case LineType::blank:
             case LineType::text:
@@ -506,8 +572,12 @@ LineType classify_maze_line(std::string_view line, const GridSpec & spec, RunRow
     row.padded = false;
     if (line.empty()) return LineType::blank;
     size_t foreign = 0;
+    std::string distinct;  // foreign characters, up to 3
     for (char c : line)
-        if (maze_index(c) == kForeign) ++foreign;
+        if (maze_index(c) == kForeign) {
+            ++foreign;
+            if (distinct.size() < 3 && distinct.find(c) == std::string::npos) distinct += c;
+        }
     bool all_space = line.find_first_not_of(' ') == std::string_view::npos;
     bool spaced = C >= 2 && line.size() == 2 * C - 1;
     for (size_t k = 1; spaced && k < line.size(); k += 2) spaced = line[k] == ' ';
@@ -519,24 +589,27 @@ LineType classify_maze_line(std::string_view line, const GridSpec & spec, RunRow
         }
         if (spaced) {
             for (size_t k = 0; k < line.size(); k += 2) row.cells.push_back(maze_index(line[k]));
+            row.width = row.cells.size();
             return LineType::row;
         }
         for (char c : line) row.cells.push_back(maze_index(c));
+        row.width = row.cells.size();
         if (row.cells.size() < C) {
             row.cells.resize(C, maze_index(' '));
             row.padded = true;
         }
         return LineType::row;  // longer than C: kept so that the run is reported with its width
     }
-    // A full-width line with a few wrong characters ('.' or '*' for the path): a row to reject with
-    // a clear message rather than text.
-    if ((line.size() == C || spaced) && foreign * 5 <= line.size()) {
+    // A full-width line drawn with one or two wrong characters ('*' or '.' for the path, '.' for
+    // open cells): a row to reject with a clear message rather than text. Prose has more letters.
+    if ((line.size() == C || spaced) && distinct.size() <= 2 && foreign < line.size()) {
         size_t step = spaced ? 2 : 1;
         for (size_t k = 0; k < line.size(); k += step) {
             int v = maze_index(line[k]);
             if (v == kForeign) note_foreign(row.foreign, line[k]);
             row.cells.push_back(v);
         }
+        row.width = row.cells.size();
         return LineType::row;
     }
     return LineType::text;
@@ -547,14 +620,15 @@ void scan_maze_rows(std::string_view s, const GridSpec & spec, Collector & col) 
     std::vector<RunRow> run;
     RunRow row;
     auto flush = [&] {
-        evaluate_fixed_run(run, spec, "maze_rows", "maze row", col);
+        evaluate_fixed_run(run, spec, "maze_rows", "maze row", "maze rows", col);
         run.clear();
     };
     for_each_line(s, [&](const Line & line) {
         row.end = line.end;
         switch (classify_maze_line(line.text, spec, row)) {
             case LineType::row:
-                if (run.size() <= 4 * kReadCap) run.push_back(row);
+                run.push_back(row);
+                if (run.size() >= kMaxRun) flush();
                 break;
             case LineType::whole: {
                 flush();
@@ -651,6 +725,9 @@ std::string latex_to_rows(std::string_view s) {
     std::string out;
     out.reserve(s.size());
     const size_t n = s.size();
+    // With "\\" row breaks, line breaks are mere whitespace (as in LaTeX); without any, they are
+    // the row breaks (\boxed{534678912 <newline> 672195348 ...}).
+    const bool tex_rows = s.find("\\\\") != std::string_view::npos;
     for (size_t i = 0; i < n;) {
         char c = s[i];
         if (c == '\\' && i + 1 < n && s[i + 1] == '\\') {
@@ -681,7 +758,8 @@ std::string latex_to_rows(std::string_view s) {
             out += ' ';  // "\,", "\;", "\ ", "\!": spacing
             i += 2;
         } else {
-            out += (c == '&' || c == '{' || c == '}' || c == '$') ? ' ' : c;
+            bool blank = c == '&' || c == '{' || c == '}' || c == '$' || (tex_rows && (c == '\n' || c == '\r'));
+            out += blank ? ' ' : c;
             ++i;
         }
     }
@@ -704,23 +782,25 @@ ScanResult scan_for_grids(std::string_view text, const GridSpec & spec, bool fre
     // JSON first: a grid start is '[' followed (after whitespace) by '[' or a quote.
     JsonGridReader reader(text, spec);
     const size_t n = text.size();
-    for (size_t i = 0; i < n; ++i) {
-        if (text[i] != '[') continue;
+    for (size_t i = text.find('['); i < n; i = text.find('[', i + 1)) {
         size_t j = i + 1;
         while (j < n && is_ws(text[j])) ++j;
         if (j >= n || !(text[j] == '[' || is_quote(text[j]))) continue;
-        RawGrid raw;
+        if (text[j] == '[') {  // cheap early exit for "[[[": a first row starts with a cell or ends
+            size_t k = j + 1;
+            while (k < n && is_ws(text[k])) ++k;
+            if (k < n && !(is_digit(text[k]) || text[k] == '-' || is_quote(text[k]) || text[k] == ']')) continue;
+        }
         size_t end = 0, resume = 0;
-        JsonStatus st = reader.read(i, raw, end, resume);
+        JsonStatus st = reader.read(i, end, resume);
         if (st == JsonStatus::ok) {
-            raw.end = end;
-            col.consider(raw, "json");
+            col.consider(reader.grid(end), "json");
             i = end - 1;
         } else if (st == JsonStatus::eof) {
             out.unterminated = true;
             Rejection r;
-            for (const auto & row : raw.rows) r.weight += row.size();
-            r.found = "an unfinished JSON grid (" + std::to_string(raw.rows.size()) + " complete rows)";
+            r.weight = reader.cells_read();
+            r.found = "an unfinished JSON grid with " + plural(reader.complete_rows(), "complete row");
             r.problem = "the text ends inside it";
             r.end = n;
             col.reject(std::move(r));

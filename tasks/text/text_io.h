@@ -33,6 +33,9 @@
 //   answer given is the answer"). A candidate is valid only with exactly the expected shape and
 //   values: Sudoku 9x9 of 1..9 (a blank is an error), maze the input's shape over "# SGo", ARC
 //   rectangular 1..30 x 1..30 of 0..9 (ragged rows are an error).
+//   Bounds that only pathological replies reach: the last 256 <answer>/fenced blocks and the last 64
+//   \boxed{} are read (earlier ones count as text), a grid has at most 256 rows or columns, and a
+//   run of lines is cut after 1024 rows. Every step is linear in the reply's length.
 //   When nothing is valid, `reason` names what was found and where, e.g. "found a 9x8 grid in a
 //   fenced code block (expected 9x9)", or says "no grid-like text"; it notes grids seen only inside
 //   the reasoning and replies that look cut off.
