@@ -388,7 +388,7 @@ struct RunRow {
 bool digit_separator(unsigned char c, GridKind kind) {
     switch (c) {
         case ' ': case '\t': case '\f': case '\v': case '|': case ',': case '[': case ']': case '"':
-        case '\'': case '`': case '*': case '+': case '-': case '=': case '_': case ';':
+        case '\'': case '`': case '*': case '+': case '-': case '=': case '_': case ';': case '{': case '}':
             return true;
         case ':':
             return kind == GridKind::sudoku;
@@ -498,6 +498,30 @@ void evaluate_fixed_run(const std::vector<RunRow> & run, const GridSpec & spec, 
     if (!offered) col.reject(explain_run(run, spec, noun, nouns));
 }
 
+// Sudoku in a line of prose or JSON: exactly 81 digits or dots in a row ("the solution string is
+// 6219...913.", {"solution": "6219...913"}). 81 consecutive digits are no accident.
+void whole_in_text(const Line & line, Collector & col) {
+    const std::string_view t = line.text;
+    for (size_t i = 0; i < t.size();) {
+        if (!is_digit(t[i]) && t[i] != '.') {
+            ++i;
+            continue;
+        }
+        size_t j = i;
+        while (j < t.size() && (is_digit(t[j]) || t[j] == '.')) ++j;
+        if (j - i == 81) {
+            RawGrid raw;
+            for (size_t r = 0; r < 9; ++r) {
+                raw.rows.emplace_back();
+                for (size_t c = 0; c < 9; ++c) raw.rows.back().push_back(t[i + 9 * r + c] == '.' ? 0 : t[i + 9 * r + c] - '0');
+            }
+            raw.end = line.end - t.size() + j;  // just past the digits
+            col.consider(raw, "digit_rows");
+        }
+        i = j;
+    }
+}
+
 void scan_sudoku_rows(std::string_view s, const GridSpec & spec, Collector & col) {
     std::vector<RunRow> run;
     RunRow row;
@@ -526,6 +550,7 @@ void scan_sudoku_rows(std::string_view s, const GridSpec & spec, Collector & col
             }
             case LineType::text:
                 flush();
+                whole_in_text(line, col);
                 break;
         }
     });
@@ -794,7 +819,14 @@ ScanResult scan_for_grids(std::string_view text, const GridSpec & spec, bool fre
         size_t end = 0, resume = 0;
         JsonStatus st = reader.read(i, end, resume);
         if (st == JsonStatus::ok) {
-            col.consider(reader.grid(end), "json");
+            RawGrid raw = reader.grid(end);
+            // Sudoku as one 81-character string, the dataset's own layout: ["534678912672..."].
+            if (spec.kind == GridKind::sudoku && raw.rows.size() == 1 && raw.rows[0].size() == 81) {
+                std::vector<int> all = std::move(raw.rows[0]);
+                raw.rows.clear();
+                for (size_t r = 0; r < 9; ++r) raw.rows.emplace_back(all.begin() + static_cast<long>(9 * r), all.begin() + static_cast<long>(9 * r + 9));
+            }
+            col.consider(raw, "json");
             i = end - 1;
         } else if (st == JsonStatus::eof) {
             out.unterminated = true;
