@@ -25,9 +25,12 @@
 //   3. Fenced code blocks (``` or ~~~, any info string such as json or text).
 //   4. The rest of the text (outside the blocks above): JSON lists of lists found by scanning the
 //      whole text (the ARC Prize back-scan, generalised to every candidate), LaTeX matrix
-//      environments, and plain rows: Sudoku 9 lines of 9 digits (spaces, |, -+- rulers and
-//      box-drawing characters allowed), ARC rows of digits (at least two rows here), maze rows of
-//      "# SGo" matched by exact width (spaces are cells: nothing is trimmed).
+//      environments, and plain rows: Sudoku 9 lines of 9 digits (spaces, |, -+- rulers, blank lines
+//      and box-drawing characters allowed; "Row 1:" labels dropped) or 81 digits in a row, ARC rows
+//      of digits (at least two rows here), maze rows of "# SGo" matched by exact width (spaces are
+//      cells: nothing is trimmed; rows that lost trailing spaces are padded back when at least one
+//      row of the grid has the full width; "# # S o" with one space between cells is read too).
+//   Inside the blocks of rules 1-3 the same readers run (JSON, LaTeX, rows).
 //   Within rules 1-3 the blocks are tried from the last to the first, and the first block holding a
 //   valid grid wins; within a block, and in rule 4, the valid grid that ends last wins ("the last
 //   answer given is the answer"). A candidate is valid only with exactly the expected shape and
@@ -36,6 +39,8 @@
 //   Bounds that only pathological replies reach: the last 256 <answer>/fenced blocks and the last 64
 //   \boxed{} are read (earlier ones count as text), a grid has at most 256 rows or columns, and a
 //   run of lines is cut after 1024 rows. Every step is linear in the reply's length.
+//   ParsedAnswer::method is the rule that matched: answer_tag | boxed | fenced for rules 1-3, and
+//   json | latex | digit_rows | maze_rows for rule 4.
 //   When nothing is valid, `reason` names what was found and where, e.g. "found a 9x8 grid in a
 //   fenced code block (expected 9x9)", or says "no grid-like text"; it notes grids seen only inside
 //   the reasoning and replies that look cut off.
