@@ -123,8 +123,12 @@ std::vector<GeneratedPuzzle> generate_puzzles(const GenerateOptions & opts, cons
     progress.set_quiet(opts.quiet);
     int64_t evaluated = 0;
     while (static_cast<int64_t>(accepted.size()) < opts.n) {
-        auto batch = evaluate_batch(opts.seed, static_cast<uint64_t>(evaluated), limits.batch, threads);
-        evaluated += limits.batch;
+        // Batches shrink near the end so a small request does not evaluate a full batch for nothing;
+        // the size depends only on counts, never on threads, so the output does not either.
+        int64_t missing = opts.n - static_cast<int64_t>(accepted.size());
+        int64_t size = std::clamp<int64_t>(2 * missing, std::min<int64_t>(32, limits.batch), limits.batch);
+        auto batch = evaluate_batch(opts.seed, static_cast<uint64_t>(evaluated), size, threads);
+        evaluated += size;
         for (auto & p : batch) {
             ++histogram[p.rating];
             if (static_cast<int64_t>(accepted.size()) < opts.n && in_band(opts, p.rating)) accepted.push_back(p);

@@ -5,8 +5,8 @@
 //   random complete grid (seeded randomized backtracking) -> remove clues in a random order, keeping a
 //   removal only while the solution stays unique (the result is a minimal puzzle) -> rate it.
 // Candidates are accepted in k order when their rating is inside [min_rating, max_rating], until n are
-// accepted. Worker threads evaluate candidates in fixed batches of kBatch, so the file is byte-identical
-// for a given (n, seed, band) whatever the thread count.
+// accepted. Worker threads evaluate candidates in batches whose size depends only on the counts so far,
+// so the file is byte-identical for a given (n, seed, band) whatever the thread count.
 //
 // Minimal puzzles made by random removal are easy: ratings 0-2 almost always, rarely above 10. Truly
 // hard puzzles (Sudoku-Extreme's hard part) are far too rare to generate this way; use the rated
@@ -36,7 +36,7 @@ GeneratedPuzzle generate_candidate(uint64_t seed, uint64_t k);
 
 // Limits that decide when a rating band is declared unreachable.
 struct GenerateLimits {
-    int64_t batch = 256;                // candidates evaluated per parallel batch
+    int64_t batch = 256;                // most candidates evaluated per parallel batch
     int64_t min_candidates = 20000;     // never give up before this many candidates
     int64_t candidates_per_puzzle = 200;  // give up when the projected need exceeds n times this
 };
