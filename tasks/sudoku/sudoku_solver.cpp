@@ -95,17 +95,17 @@ struct State {
 
 inline void place(State & s, int d, int c) {
     Bits b = Bits::cell(c);
+    uint32_t touched = 0;
     for (int e = 0; e < 9; ++e) {
-        if (e != d && (s.cand[e] & b).any()) {
-            s.cand[e] = s.cand[e].without(b);
-            s.mark_dirty(e);
-        }
+        touched |= static_cast<uint32_t>((s.cand[e] & b).any()) << e;
+        s.cand[e] = s.cand[e].without(b);
     }
-    if ((s.cand[d] & kT.peers[c]).any()) {
-        s.cand[d] = s.cand[d].without(kT.peers[c]);
-        s.mark_dirty(d);
-    }
+    touched &= ~(1u << d);
+    if ((s.cand[d] & kT.peers[c]).any()) touched |= 1u << d;
+    s.cand[d] = s.cand[d].without(kT.peers[c]) | b;
     s.open = s.open.without(b);
+    s.dirty_hidden |= touched;
+    s.dirty_locked |= touched;
 }
 
 // Places every cell of `cells` as digit d. False when one of them lost d meanwhile (the forced
@@ -121,6 +121,8 @@ inline bool place_all(State & s, int d, Bits cells) {
 }
 
 // Naked singles and empty cells. Returns false on a contradiction; sets *changed when it placed.
+// A naked single holds no other digit, so placing digit d on all of its singles at once only takes d
+// from their peers; two singles of d that see each other are a contradiction.
 inline bool naked_singles(State & s, bool * changed) {
     Bits ones{}, twos{};
     for (const auto & x : s.cand) {
@@ -132,8 +134,18 @@ inline bool naked_singles(State & s, bool * changed) {
     Bits singles = ones.without(twos);
     if (singles.none()) return true;
     *changed = true;
-    for (int d = 0; d < 9; ++d)
-        if (!place_all(s, d, singles & s.cand[d])) return false;
+    for (int d = 0; d < 9; ++d) {
+        Bits cells = singles & s.cand[d];
+        if (cells.none()) continue;
+        Bits seen{};
+        for (Bits m = cells; m.any(); m.clear_lowest()) seen |= kT.peers[m.lowest()];
+        if ((seen & cells).any()) return false;
+        if ((s.cand[d] & seen).any()) {
+            s.cand[d] = s.cand[d].without(seen);
+            s.mark_dirty(d);
+        }
+        s.open = s.open.without(cells);
+    }
     return true;
 }
 
@@ -178,42 +190,75 @@ inline bool hidden_singles(State & s, bool * changed) {
     return true;
 }
 
-// Pointing (a box's candidates for a digit lie in one row or column: the rest of that line loses
-// the digit) and claiming (a line's candidates lie in one box: the rest of the box loses it).
-inline Bits locked_candidates_of(const Bits & cand) {
-    uint32_t w[3] = {cand.band(0), cand.band(1), cand.band(2)};
-    for (int b = 0; b < 3; ++b) {
-        for (int s = 0; s < 3; ++s) {  // box (b, s) pointing along a row
-            uint32_t box = w[b] & kBox[s];
-            int rows = ((box & kRow[0]) != 0) + ((box & kRow[1]) != 0) + ((box & kRow[2]) != 0);
-            if (rows == 1)
-                for (int k = 0; k < 3; ++k)
-                    if (box & kRow[k]) w[b] &= ~(kRow[k] & ~kBox[s]);
-        }
-        for (int k = 0; k < 3; ++k) {  // row claiming a box
-            uint32_t row = w[b] & kRow[k];
-            int boxes = ((row & kBox[0]) != 0) + ((row & kBox[1]) != 0) + ((row & kBox[2]) != 0);
-            if (boxes == 1)
-                for (int s = 0; s < 3; ++s)
-                    if (row & kBox[s]) w[b] &= ~(kBox[s] & ~kRow[k]);
-        }
-    }
-    for (int s = 0; s < 3; ++s) {
-        for (int b = 0; b < 3; ++b) {  // box (b, s) pointing along a column
-            uint32_t box = w[b] & kBox[s];
-            uint32_t cols = (box | box >> 9 | box >> 18) & 0x1FFu;
-            if (single_bit(cols)) {
-                uint32_t mask = kColumn(std::countr_zero(cols));
-                for (int o = 0; o < 3; ++o)
-                    if (o != b) w[o] &= ~mask;
+// Locked candidates work on triads: the three cells where a box meets a row (or a column). For one
+// digit and one band (or stack) the triads form a 3x3 matrix, bit 3 * line + box. Pointing: a box whose
+// triads lie on a single line clears that line's triads in the other boxes. Claiming: a line whose
+// triads lie in a single box clears that box's triads on the other lines. Both only ever remove
+// whole triads, so the fixpoint of every matrix can be tabulated.
+constexpr uint16_t locked_fixpoint(uint16_t m) {
+    for (;;) {
+        uint16_t before = m;
+        for (int box = 0; box < 3; ++box) {
+            uint16_t lines = 0;
+            for (int line = 0; line < 3; ++line) lines |= ((m >> (3 * line + box)) & 1) << line;
+            if (single_bit(lines)) {
+                int line = std::countr_zero(lines);
+                m &= ~(7u << (3 * line)) | (1u << (3 * line + box));
             }
         }
-        for (int j = 3 * s; j < 3 * s + 3; ++j) {  // column claiming a box
-            uint32_t mask = kColumn(j);
-            int bands = ((w[0] & mask) != 0) + ((w[1] & mask) != 0) + ((w[2] & mask) != 0);
-            if (bands == 1)
-                for (int b = 0; b < 3; ++b)
-                    if (w[b] & mask) w[b] &= ~(kBox[s] & ~mask);
+        for (int line = 0; line < 3; ++line) {
+            uint16_t boxes = (m >> (3 * line)) & 7;
+            if (single_bit(boxes)) {
+                int box = std::countr_zero(boxes);
+                m &= ~(0x49u << box) | (1u << (3 * line + box));  // 0x49: bits 0, 3, 6 (one box, all lines)
+            }
+        }
+        if (m == before) return m;
+    }
+}
+
+struct TriadTables {
+    uint16_t locked[512];   // matrix -> its locked-candidates fixpoint
+    uint8_t presence[512];  // the 9 cells of a row -> which of its 3 triads hold a candidate
+
+    constexpr TriadTables() : locked{}, presence{} {
+        for (uint16_t m = 0; m < 512; ++m) {
+            locked[m] = locked_fixpoint(m);
+            presence[m] = static_cast<uint8_t>((m & 7 ? 1 : 0) | (m & 070 ? 2 : 0) | (m & 0700 ? 4 : 0));
+        }
+    }
+};
+
+constexpr TriadTables kTriads{};
+
+// Triads 0..2 of one row -> its cells (triad s = cells 3s..3s+2).
+constexpr uint32_t triad_cells(uint32_t triads) { return (triads & 1) * 7u | (triads & 2) * 28u | (triads & 4) * 112u; }
+// Bits 0..2 -> bits 0, 3, 6 (a column of the matrix) and back.
+constexpr uint32_t spread3(uint32_t x) { return (x & 1) | (x & 2) << 2 | (x & 4) << 4; }
+constexpr uint32_t gather3(uint32_t x) { return (x & 1) | (x >> 2 & 2) | (x >> 4 & 4); }
+
+// Locked candidates for one digit: rows of every band, then columns of every stack.
+inline Bits locked_candidates_of(const Bits & cand) {
+    uint32_t w[3] = {cand.band(0), cand.band(1), cand.band(2)};
+    for (auto & band : w) {  // lines = the band's rows, boxes = its boxes
+        uint32_t m = 0;
+        for (int k = 0; k < 3; ++k) m |= uint32_t{kTriads.presence[(band >> (9 * k)) & 0x1FFu]} << (3 * k);
+        uint32_t kept = kTriads.locked[m];
+        if (kept == m) continue;
+        uint32_t keep = 0;
+        for (int k = 0; k < 3; ++k) keep |= triad_cells((kept >> (3 * k)) & 7) << (9 * k);
+        band &= keep;
+    }
+    uint32_t fold[3];  // per band: which of the 9 columns hold a candidate
+    for (int b = 0; b < 3; ++b) fold[b] = (w[b] | w[b] >> 9 | w[b] >> 18) & 0x1FFu;
+    for (int s = 0; s < 3; ++s) {  // lines = the stack's columns, boxes = its boxes (one per band)
+        uint32_t m = 0;
+        for (int b = 0; b < 3; ++b) m |= spread3((fold[b] >> (3 * s)) & 7) << b;
+        uint32_t kept = kTriads.locked[m];
+        if (kept == m) continue;
+        for (int b = 0; b < 3; ++b) {
+            uint32_t dropped = (gather3(m >> b) & ~gather3(kept >> b) & 7) << (3 * s);
+            w[b] &= ~(dropped | dropped << 9 | dropped << 18);
         }
     }
     return Bits::from_bands(w[0], w[1], w[2]);
