@@ -1,7 +1,10 @@
 // Sudoku transforms (see sudoku_augment.h).
 #include "tasks/sudoku/sudoku_augment.h"
 
+#include <cmath>
 #include <vector>
+
+#include "tasks/sudoku/sudoku_solver.h"
 
 namespace trmbench::sudoku {
 namespace {
@@ -97,6 +100,16 @@ bool Transform::is_valid() const {
         seen[digit_map[v]] = true;
     }
     return is_banded_perm(row_perm) && is_banded_perm(col_perm);
+}
+
+double orientation_averaged_rating(const Cells & puzzle, int orientations, uint64_t seed) {
+    int64_t first = rate(puzzle);
+    if (first < 0) return -1;
+    double sum = std::log1p(static_cast<double>(first));
+    Rng rng(seed);
+    int n = orientations < 1 ? 1 : orientations;
+    for (int i = 1; i < n; ++i) sum += std::log1p(static_cast<double>(rate(Transform::random(rng).apply(puzzle))));
+    return std::expm1(sum / n);
 }
 
 }  // namespace trmbench::sudoku

@@ -87,7 +87,7 @@ std::vector<std::string_view> split_lines(std::string_view text) {
 
 std::vector<Example> parse_csv(std::string_view text, const std::string & name) {
     auto lines = split_lines(text);
-    if (lines.empty() || lines.front() != kCsvHeader) {
+    if (lines.empty() || trim(lines.front()) != kCsvHeader) {
         std::string got = lines.empty() ? "an empty file" : shown(lines.front());
         fail_at(name, 1, "expected the header '" + std::string(kCsvHeader) + "', got " + got);
     }

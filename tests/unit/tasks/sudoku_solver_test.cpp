@@ -1,6 +1,7 @@
 // Sudoku solver: correctness on the rated collections (a deterministic sample by default, all ~100k
 // puzzles with "[.slow]"), solution counting, the rating convention, random grids, and the Spearman
-// correlation of this solver's rating with the tdoku ratings of the collections ("[.slow]", printed).
+// correlation of this solver's rating (single orientation and orientation-averaged) with the tdoku
+// ratings of the collections ("[.slow]", printed).
 //
 //   build/bin/test_tasks "[sudoku][.slow]"     # full collections + correlation report
 #include <catch2/catch.hpp>
@@ -12,6 +13,7 @@
 #include <numeric>
 
 #include "harness/core/rng.h"
+#include "tasks/sudoku/sudoku_augment.h"
 #include "tasks/sudoku/sudoku_board.h"
 #include "tasks/sudoku/sudoku_io.h"
 #include "tasks/sudoku/sudoku_solver.h"
@@ -195,26 +197,51 @@ TEST_CASE("sudoku solver: random complete grids", "[sudoku][solver]") {
 }
 
 TEST_CASE("sudoku rating: Spearman correlation with the tdoku ratings", "[sudoku][solver][.slow]") {
-    std::vector<double> all_mine, all_tdoku;
-    std::printf("Spearman correlation, trmbench rating vs tdoku rating (Sudoku-Extreme convention):\n");
+    // Single orientation (the convention) on every puzzle; the orientation-averaged rating
+    // (8 orientations) on every 10th puzzle of the two large collections and on all of the others.
+    std::vector<double> all_mine, all_tdoku, all_avg, all_avg_tdoku;
+    std::printf("Spearman correlation with the tdoku rating column (Sudoku-Extreme convention):\n");
     for (const char * name : kCollections) {
-        std::vector<double> mine, tdoku;
-        for (const auto & row : collection(name)) {
-            mine.push_back(static_cast<double>(rate(row.question)));
-            tdoku.push_back(row.rating);
+        const auto & rows = collection(name);
+        size_t stride = rows.size() > 10000 ? 10 : 1;
+        std::vector<double> mine, tdoku, avg, avg_tdoku;
+        for (size_t i = 0; i < rows.size(); ++i) {
+            mine.push_back(static_cast<double>(rate(rows[i].question)));
+            tdoku.push_back(rows[i].rating);
+            if (i % stride) continue;
+            avg.push_back(orientation_averaged_rating(rows[i].question, 8, i));
+            avg_tdoku.push_back(rows[i].rating);
         }
-        double rho = spearman(mine, tdoku);
+        double rho = spearman(mine, tdoku), rho_avg = spearman(avg, avg_tdoku);
         double mean_mine = std::accumulate(mine.begin(), mine.end(), 0.0) / static_cast<double>(mine.size());
         double mean_tdoku = std::accumulate(tdoku.begin(), tdoku.end(), 0.0) / static_cast<double>(tdoku.size());
-        std::printf("  %-34s n %6zu  rho %+.3f  mean rating: trmbench %6.2f tdoku %6.2f\n", name, mine.size(), rho,
-                    mean_mine, mean_tdoku);
+        std::printf("  %-32s n %6zu rho %+.3f | averaged: n %5zu rho %+.3f | mean rating trmbench %6.2f tdoku %6.2f\n",
+                    name, mine.size(), rho, avg.size(), rho_avg, mean_mine, mean_tdoku);
         all_mine.insert(all_mine.end(), mine.begin(), mine.end());
         all_tdoku.insert(all_tdoku.end(), tdoku.begin(), tdoku.end());
+        all_avg.insert(all_avg.end(), avg.begin(), avg.end());
+        all_avg_tdoku.insert(all_avg_tdoku.end(), avg_tdoku.begin(), avg_tdoku.end());
         if (std::string(name) == "puzzles2_17_clue") CHECK(rho > 0.85);
     }
-    double pooled = spearman(all_mine, all_tdoku);
-    std::printf("  %-34s n %6zu  rho %+.3f\n", "pooled", all_mine.size(), pooled);
+    double pooled = spearman(all_mine, all_tdoku), pooled_avg = spearman(all_avg, all_avg_tdoku);
+    std::printf("  %-32s n %6zu rho %+.3f | averaged: n %5zu rho %+.3f\n", "pooled", all_mine.size(), pooled,
+                all_avg.size(), pooled_avg);
     CHECK(pooled > 0.8);
+    CHECK(pooled_avg > 0.8);
+}
+
+TEST_CASE("sudoku rating: orientation-averaged rating", "[sudoku][solver]") {
+    const auto & rows = collection("puzzles3_magictour_top1465");
+    CHECK(orientation_averaged_rating(rows[0].answer, 8, 1) == Approx(0.0).margin(1e-12));
+    for (size_t i = 0; i < 5; ++i) {
+        CHECK(orientation_averaged_rating(rows[i].question, 1, 7) == Approx(static_cast<double>(rate(rows[i].question))));
+        double a = orientation_averaged_rating(rows[i].question, 6, 7);
+        CHECK(a == orientation_averaged_rating(rows[i].question, 6, 7));  // deterministic
+        CHECK(a >= 0);
+    }
+    Cells conflict{};
+    conflict[0] = conflict[1] = 4;
+    CHECK(orientation_averaged_rating(conflict, 4, 1) == -1);
 }
 
 TEST_CASE("sudoku spearman helper", "[sudoku][solver]") {
