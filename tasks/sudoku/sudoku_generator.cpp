@@ -72,22 +72,37 @@ std::vector<GeneratedPuzzle> evaluate_batch(uint64_t seed, uint64_t first, int64
     return results;
 }
 
+// "0: 10,883, 1: 3,868, 2: 2,212, 3-5: 2,385, ..." over fixed buckets, empty buckets left out.
 std::string ratings_seen(const std::map<int64_t, int64_t> & histogram) {
+    struct Bucket {
+        int64_t lo, hi;
+    };
+    const Bucket buckets[] = {{0, 0}, {1, 1}, {2, 2}, {3, 5}, {6, 10}, {11, 20}, {21, 50}, {51, INT64_MAX}};
     std::vector<std::string> parts;
-    for (auto [rating, count] : histogram) parts.push_back(std::to_string(rating) + ": " + format_thousands(count));
+    for (auto [lo, hi] : buckets) {
+        int64_t count = 0;
+        for (auto it = histogram.lower_bound(lo); it != histogram.end() && it->first <= hi; ++it) count += it->second;
+        if (count == 0) continue;
+        std::string label = lo == hi ? std::to_string(lo) : hi == INT64_MAX ? std::to_string(lo) + "+" : std::to_string(lo) + "-" + std::to_string(hi);
+        parts.push_back(label + ": " + format_thousands(count));
+    }
     return join(parts, ", ");
 }
 
 [[noreturn]] void fail_unreachable(const GenerateOptions & o, int64_t evaluated, int64_t accepted,
                                    const std::map<int64_t, int64_t> & histogram) {
     int64_t max_seen = histogram.empty() ? -1 : histogram.rbegin()->first;
+    int64_t easy = 0;
+    for (auto it = histogram.begin(); it != histogram.end() && it->first <= 2; ++it) easy += it->second;
+    char pct[32];
+    std::snprintf(pct, sizeof pct, "%.0f%%", evaluated ? 100.0 * static_cast<double>(easy) / static_cast<double>(evaluated) : 0.0);
     std::string msg = "sudoku generator: rating band " + band_text(o) + " is out of reach: " +
                       format_thousands(evaluated) + " candidates gave " + format_thousands(accepted) + " of the " +
                       format_thousands(o.n) + " puzzles asked for (max rating seen " + std::to_string(max_seen) +
                       "; ratings seen: " + ratings_seen(histogram) + "). ";
-    msg += "Random clue removal makes minimal puzzles that are almost always easy (rating 0-2); truly hard "
-           "puzzles are far too rare to generate this way. Lower --min-rating, ask for fewer puzzles, or use "
-           "the rated collections (sudoku/rated/, datasets.md section 3.5).";
+    msg += "Random clue removal makes minimal puzzles that are mostly easy (here " + std::string(pct) +
+           " rated 0-2); truly hard puzzles are far too rare to generate this way. Lower --min-rating, ask for "
+           "fewer puzzles, or use the rated collections (sudoku/rated/, datasets.md section 3.5).";
     throw UsageError(msg);
 }
 

@@ -85,7 +85,8 @@ public:
         fs::path root = data_dir / "sudoku";
         std::error_code ec;
         if (!fs::is_directory(root, ec)) return out;
-        fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec), end;
+        auto options = fs::directory_options::skip_permission_denied | fs::directory_options::follow_directory_symlink;
+        fs::recursive_directory_iterator it(root, options, ec), end;
         for (; !ec && it != end; it.increment(ec)) {
             if (!it->is_regular_file(ec) || !is_dataset_file(it->path())) continue;
             fs::path rel = it->path().lexically_relative(data_dir);
