@@ -2,9 +2,11 @@
 // including malformed inputs, each of which must fail with a message naming file and line.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 
 #include "harness/core/error.h"
+#include "harness/core/rng.h"
 #include "tasks/sudoku/sudoku_board.h"
 #include "tasks/sudoku/sudoku_io.h"
 #include "tests/support/test_support.h"
@@ -212,4 +214,41 @@ TEST_CASE("sudoku solution files", "[sudoku][io]") {
     std::swap(a[0], a[9]);
     CHECK_THAT(input_error([&] { parse_solutions(a + "\n", "key.txt"); }),
                Catch::StartsWith("key.txt:1: solution: not a valid grid"));
+}
+
+TEST_CASE("sudoku loaders: mutated inputs load or fail with InputError, never otherwise", "[sudoku][io]") {
+    const std::string base = csv("s," + kQ + "," + kA + ",18\ns," + kQ + "," + kA + ",\n");
+    const std::string list = "# c\n" + kQ + "\n" + kQ + "\n";
+    const char alphabet[] = ",.0123456789\r\n#x \xff";
+    Rng rng(12345);
+    int loaded = 0, rejected = 0;
+    for (int i = 0; i < 2000; ++i) {
+        std::string text = i % 2 ? base : list;
+        int edits = 1 + static_cast<int>(rng.below(4));
+        for (int e = 0; e < edits; ++e) {
+            size_t pos = rng.below(text.size());
+            char ch = alphabet[rng.below(sizeof alphabet - 1)];
+            switch (rng.below(3)) {
+                case 0: text[pos] = ch; break;
+                case 1: text.insert(pos, 1, ch); break;
+                default: text.erase(pos, 1); break;
+            }
+        }
+        try {
+            auto ex = i % 2 ? parse_csv(text, "m.csv") : parse_puzzle_list(text, "m.txt");
+            for (const auto & x : ex) {
+                auto q = to_cells(x.input), a = to_cells(x.target);
+                REQUIRE(q);
+                REQUIRE(a);
+                CHECK(is_complete_valid(*a));
+                CHECK(keeps_givens(*q, *a));
+            }
+            ++loaded;
+        } catch (const InputError & err) {
+            CHECK_THAT(std::string(err.what()), Catch::StartsWith(i % 2 ? "m.csv:" : "m.txt:"));
+            ++rejected;
+        }
+    }
+    CHECK(loaded > 0);
+    CHECK(rejected > 0);
 }
