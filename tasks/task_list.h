@@ -2,3 +2,4 @@
 // tasks/<family>/ and returns std::unique_ptr<Task>. Order is the order of `trmbench data list`.
 // (No static self-registration: this list is the registry.)
 TRMBENCH_TASK(arc, make_arc_task)
+TRMBENCH_TASK(sudoku, make_sudoku_task)
