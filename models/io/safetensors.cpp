@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "harness/core/error.h"
-#include "harness/core/paths.h"
+#include "models/io/file_io.h"
 
 namespace trmbench {
 namespace {
@@ -95,16 +95,19 @@ SafetensorsFile parse_safetensors(std::span<const uint8_t> bytes, const std::str
         pos = e.end;
     }
     if (pos != data_size) fail(origin, std::to_string(data_size - pos) + " trailing bytes after the last tensor");
+    for (const auto & e : entries) out.key_order.push_back(e.name);
     return out;
 }
 
 SafetensorsFile read_safetensors(const std::filesystem::path & path) {
-    std::string bytes = read_file(path);
-    return parse_safetensors(std::span<const uint8_t>(reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size()),
-                             path.string());
+    MappedFile file(path);  // mapped, not read: the tensors are then the only copy in memory
+    return parse_safetensors(file.bytes(), path.string());
 }
 
-std::string serialize_safetensors(const TensorMap & tensors, const std::map<std::string, std::string> & metadata) {
+namespace {
+
+// The 8-byte length and the JSON header; the tensors' bytes follow in name order.
+std::string safetensors_header(const TensorMap & tensors, const std::map<std::string, std::string> & metadata) {
     nlohmann::ordered_json header = nlohmann::ordered_json::object();
     if (!metadata.empty()) header["__metadata__"] = metadata;
     uint64_t offset = 0;
@@ -119,15 +122,27 @@ std::string serialize_safetensors(const TensorMap & tensors, const std::map<std:
     std::string out(8, '\0');
     uint64_t n = h.size();
     for (int i = 0; i < 8; ++i) out[static_cast<size_t>(i)] = static_cast<char>((n >> (8 * i)) & 0xff);
-    out += h;
-    out.reserve(out.size() + offset);
-    for (const auto & [name, t] : tensors) out.append(reinterpret_cast<const char *>(t.data.data()), t.data.size());
-    return out;
+    return out + h;
+}
+
+void serialize_safetensors(const TensorMap & tensors, const std::map<std::string, std::string> & metadata, ByteSink & sink) {
+    sink.write(safetensors_header(tensors, metadata));
+    for (const auto & [name, t] : tensors) sink.write(std::span<const uint8_t>(t.data));
+}
+
+}  // namespace
+
+std::string serialize_safetensors(const TensorMap & tensors, const std::map<std::string, std::string> & metadata) {
+    StringSink sink;
+    serialize_safetensors(tensors, metadata, sink);
+    return std::move(sink.str());
 }
 
 void write_safetensors(const std::filesystem::path & path, const TensorMap & tensors,
                        const std::map<std::string, std::string> & metadata) {
-    write_file_atomic(path, serialize_safetensors(tensors, metadata));
+    AtomicFileSink sink(path);  // streamed: a 2.5 GB checkpoint is not duplicated in memory
+    serialize_safetensors(tensors, metadata, sink);
+    sink.commit();
 }
 
 }  // namespace trmbench

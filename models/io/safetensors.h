@@ -10,6 +10,7 @@
 #include <map>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "models/io/tensor_blob.h"
 
@@ -18,6 +19,7 @@ namespace trmbench {
 struct SafetensorsFile {
     TensorMap tensors;
     std::map<std::string, std::string> metadata;  // the optional "__metadata__" string map
+    std::vector<std::string> key_order;           // tensor names in data-offset order
 };
 
 // Throws InputError "<origin>: <what>" on any malformed input.
