@@ -51,7 +51,7 @@ LoadedCheckpoint load_checkpoint(const std::filesystem::path & path) {
 
 void save_checkpoint(const std::filesystem::path & path, CheckpointFormat format, const TensorMap & tensors,
                      const std::vector<std::string> & key_order, const std::map<std::string, std::string> & metadata) {
-    if (format == CheckpointFormat::safetensors) return write_safetensors(path, tensors, metadata);
+    if (format == CheckpointFormat::safetensors) return write_safetensors(path, tensors, metadata, key_order);
     TorchWriteOptions options;
     options.key_order = key_order;
     write_torch_checkpoint(path, tensors, options);

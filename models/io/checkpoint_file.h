@@ -34,7 +34,7 @@ struct LoadedCheckpoint {
 // Throws InputError naming the file for a bad file, IoError when it cannot be read.
 LoadedCheckpoint load_checkpoint(const std::filesystem::path & path);
 
-// Writes `tensors` in `format` atomically. Torch files get `key_order` (when given) and an archive
+// Writes `tensors` in `format` atomically, in `key_order` (when given). Torch files get an archive
 // folder named after the file; safetensors files get `metadata`.
 void save_checkpoint(const std::filesystem::path & path, CheckpointFormat format, const TensorMap & tensors,
                      const std::vector<std::string> & key_order = {}, const std::map<std::string, std::string> & metadata = {});

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <vector>
 
 #include "harness/core/error.h"
@@ -106,12 +107,28 @@ SafetensorsFile read_safetensors(const std::filesystem::path & path) {
 
 namespace {
 
-// The 8-byte length and the JSON header; the tensors' bytes follow in name order.
-std::string safetensors_header(const TensorMap & tensors, const std::map<std::string, std::string> & metadata) {
+// Names in `key_order` first (those that exist), then the rest in name order.
+std::vector<const std::string *> data_order(const TensorMap & tensors, const std::vector<std::string> & key_order) {
+    std::vector<const std::string *> out;
+    std::set<std::string_view> taken;
+    for (const auto & k : key_order) {
+        auto it = tensors.find(k);
+        if (it != tensors.end() && taken.insert(it->first).second) out.push_back(&it->first);
+    }
+    for (const auto & [k, t] : tensors)
+        if (!taken.count(k)) out.push_back(&k);
+    return out;
+}
+
+// The 8-byte length and the JSON header; the tensors' bytes follow in `order`.
+std::string safetensors_header(const TensorMap & tensors, const std::map<std::string, std::string> & metadata,
+                               const std::vector<const std::string *> & order) {
     nlohmann::ordered_json header = nlohmann::ordered_json::object();
     if (!metadata.empty()) header["__metadata__"] = metadata;
     uint64_t offset = 0;
-    for (const auto & [name, t] : tensors) {
+    for (const std::string * key : order) {
+        const std::string & name = *key;
+        const TensorBlob & t = tensors.at(name);
         if (t.data.size() != static_cast<size_t>(t.numel()) * dtype_size(t.dtype))
             throw std::logic_error("serialize_safetensors: tensor '" + name + "' has a wrong byte count");
         header[name] = {{"dtype", dtype_name(t.dtype)}, {"shape", t.shape}, {"data_offsets", {offset, offset + t.data.size()}}};
@@ -125,23 +142,26 @@ std::string safetensors_header(const TensorMap & tensors, const std::map<std::st
     return out + h;
 }
 
-void serialize_safetensors(const TensorMap & tensors, const std::map<std::string, std::string> & metadata, ByteSink & sink) {
-    sink.write(safetensors_header(tensors, metadata));
-    for (const auto & [name, t] : tensors) sink.write(std::span<const uint8_t>(t.data));
+void serialize_safetensors(const TensorMap & tensors, const std::map<std::string, std::string> & metadata,
+                           const std::vector<std::string> & key_order, ByteSink & sink) {
+    const auto order = data_order(tensors, key_order);
+    sink.write(safetensors_header(tensors, metadata, order));
+    for (const std::string * key : order) sink.write(std::span<const uint8_t>(tensors.at(*key).data));
 }
 
 }  // namespace
 
-std::string serialize_safetensors(const TensorMap & tensors, const std::map<std::string, std::string> & metadata) {
+std::string serialize_safetensors(const TensorMap & tensors, const std::map<std::string, std::string> & metadata,
+                                  const std::vector<std::string> & key_order) {
     StringSink sink;
-    serialize_safetensors(tensors, metadata, sink);
+    serialize_safetensors(tensors, metadata, key_order, sink);
     return std::move(sink.str());
 }
 
 void write_safetensors(const std::filesystem::path & path, const TensorMap & tensors,
-                       const std::map<std::string, std::string> & metadata) {
+                       const std::map<std::string, std::string> & metadata, const std::vector<std::string> & key_order) {
     AtomicFileSink sink(path);  // streamed: a 2.5 GB checkpoint is not duplicated in memory
-    serialize_safetensors(tensors, metadata, sink);
+    serialize_safetensors(tensors, metadata, key_order, sink);
     sink.commit();
 }
 

@@ -26,10 +26,12 @@ struct SafetensorsFile {
 SafetensorsFile parse_safetensors(std::span<const uint8_t> bytes, const std::string & origin);
 SafetensorsFile read_safetensors(const std::filesystem::path & path);
 
-// Deterministic bytes: tensors in name order, header padded with spaces to a multiple of 8.
-std::string serialize_safetensors(const TensorMap & tensors, const std::map<std::string, std::string> & metadata = {});
-// Atomic write (temporary file + rename): an existing file survives a failed write.
+// Deterministic bytes: tensors in `key_order` (the names it lists, e.g. a state dict's order), the
+// rest in name order; header padded with spaces to a multiple of 8.
+std::string serialize_safetensors(const TensorMap & tensors, const std::map<std::string, std::string> & metadata = {},
+                                  const std::vector<std::string> & key_order = {});
+// Atomic, streamed write (temporary file + rename): an existing file survives a failed write.
 void write_safetensors(const std::filesystem::path & path, const TensorMap & tensors,
-                       const std::map<std::string, std::string> & metadata = {});
+                       const std::map<std::string, std::string> & metadata = {}, const std::vector<std::string> & key_order = {});
 
 }  // namespace trmbench
