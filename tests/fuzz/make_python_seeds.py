@@ -2,7 +2,7 @@
 """Writes small torch.save checkpoints (and their expected contents as JSON) for the reader's tests
 and as the fuzzers' seed corpus. Run with Debian's python3-torch (1.13):
 
-    /usr/bin/python3 tests/fuzz/make_python_seeds.py tests/fuzz
+    /usr/bin/python3 tests/fuzz/make_python_seeds.py tests/fuzz [../shared/fixtures/reference]
 
 The outputs are committed, so the tests do not need Python. Each case exercises something real
 checkpoints contain: shared storages and views, non-contiguous strides, offsets, every dtype,
@@ -14,6 +14,8 @@ import os
 import sys
 
 import torch
+
+torch.manual_seed(0)
 
 out_dir = sys.argv[1] if len(sys.argv) > 1 else "."
 corpus = os.path.join(out_dir, "corpus", "checkpoint")
@@ -85,4 +87,19 @@ small = collections.OrderedDict(a=torch.arange(6, dtype=torch.float32).reshape(2
 save("py_protocol4", small, small, pickle_protocol=4)
 
 torch.save(small, os.path.join(corpus, "py_legacy.pt"), _use_new_zipfile_serialization=False)
+
+# The reference fixture's structure (keys, _metadata, pickle layout) with every tensor cut to at most
+# 2 elements per dimension, and the same again with storages tagged 'cuda:0' as GPU-saved files are.
+fixtures = sys.argv[2] if len(sys.argv) > 2 else None
+if fixtures:
+    full = torch.load(os.path.join(fixtures, "trm_att_bf16", "checkpoint.pt"))
+    mini = collections.OrderedDict((k, v[tuple(slice(0, 2) for _ in v.shape)].clone()) for k, v in full.items())
+    mini._metadata = full._metadata
+    save("mini_trm_att_bf16", mini, mini)
+    real_tag = torch.serialization.location_tag
+    torch.serialization.location_tag = lambda storage: "cuda:0"
+    try:
+        save("mini_trm_att_bf16_cuda", mini, mini)
+    finally:
+        torch.serialization.location_tag = real_tag
 print("wrote", sorted(os.listdir(corpus)))

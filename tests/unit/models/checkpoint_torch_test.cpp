@@ -80,7 +80,7 @@ TEST_CASE("storages tagged cuda:0 load onto the CPU", "[models][checkpoint]") {
 }
 
 TEST_CASE("checkpoints written by Python's torch.save load with their exact values", "[models][checkpoint]") {
-    for (const char * name : {"py_views", "py_module", "py_wrapped", "py_params", "py_protocol4"}) {
+    for (const char * name : {"py_views", "py_module", "py_wrapped", "py_params", "py_protocol4", "mini_trm_att_bf16", "mini_trm_att_bf16_cuda"}) {
         INFO(name);
         const auto ck = read_torch_checkpoint(test::fuzz_dir() / "corpus/checkpoint" / (std::string(name) + ".pt"));
         const auto expected = test::load_expected(test::fuzz_dir() / "expected" / (std::string(name) + ".json"));
@@ -123,6 +123,8 @@ TEST_CASE("a dict wrapping the state dict is unwrapped and its other entries rep
     const auto proto4 = read_torch_checkpoint(test::fuzz_dir() / "corpus/checkpoint/py_protocol4.pt");
     CHECK(std::count(proto4.pickle_opcodes.begin(), proto4.pickle_opcodes.end(), "STACK_GLOBAL") == 1);
     CHECK(std::count(proto4.pickle_opcodes.begin(), proto4.pickle_opcodes.end(), "FRAME") == 1);
+    const auto cuda = read_torch_checkpoint(test::fuzz_dir() / "corpus/checkpoint/mini_trm_att_bf16_cuda.pt");
+    CHECK(cuda.locations == std::vector<std::string>{"cuda:0"});
 }
 
 TEST_CASE("our writer round-trips every dtype through our reader", "[models][checkpoint]") {
