@@ -136,7 +136,8 @@ void add_inspect(CLI::App & models, const GlobalOptions &) {
     cmd->callback([o] {
         const LoadedCheckpoint ck = load_existing(o->file);
         const CheckpointSummary s = summarize_checkpoint(ck.tensors);
-        if (o->json) std::printf("%s\n", inspect_json(o->file, ck, s).dump(2).c_str());
+        // Names from a zip directory need not be UTF-8: replace bad bytes rather than fail.
+        if (o->json) std::printf("%s\n", inspect_json(o->file, ck, s).dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
         else print_inspect_text(o->file, ck, s);
     });
 }
@@ -154,7 +155,7 @@ void add_convert(CLI::App & models, const GlobalOptions & g) {
     cmd->add_option("--add-prefix", o->add_prefix, "Prefix keys that lack it (e.g. _orig_mod.model.inner. for the reference layout)");
     cmd->callback([o, &g] {
         const CheckpointFormat format = format_for_output(o->out);
-        if (fs::exists(o->out) && fs::equivalent(o->in, o->out)) throw UsageError("input and output are the same file: " + o->out);
+        if (fs::exists(o->in) && fs::exists(o->out) && fs::equivalent(o->in, o->out)) throw UsageError("input and output are the same file: " + o->out);
         LoadedCheckpoint ck = load_existing(o->in);
         TensorMap tensors = std::move(ck.tensors);
         std::vector<std::string> order = std::move(ck.key_order);

@@ -30,13 +30,15 @@ LoadedCheckpoint load_checkpoint(const std::filesystem::path & path) {
     LoadedCheckpoint out;
     out.format = detect_checkpoint_format(file.bytes());
     if (out.format == CheckpointFormat::safetensors) {
-        auto st = parse_safetensors(file.bytes(), path.string());
+        auto st = parse_safetensors(file.bytes(), path.string(), [&file](std::span<const uint8_t> b) { file.release(b); });
         out.tensors = std::move(st.tensors);
         out.metadata = std::move(st.metadata);
         out.key_order = std::move(st.key_order);
         return out;
     }
-    auto ck = parse_torch_checkpoint(file.bytes(), path.string());
+    TorchReadOptions options;
+    options.release_storage = [&file](std::span<const uint8_t> b) { file.release(b); };
+    auto ck = parse_torch_checkpoint(file.bytes(), path.string(), options);
     out.tensors = std::move(ck.tensors);
     out.key_order = std::move(ck.key_order);
     out.skipped = std::move(ck.skipped);

@@ -44,6 +44,14 @@ MappedFile::MappedFile(const std::filesystem::path & path) : path_(path) {
     ::close(fd);  // the mapping stays valid
 }
 
+void MappedFile::release(std::span<const uint8_t> part) const {
+    if (!data_ || part.empty() || part.data() < data_ || part.data() + part.size() > data_ + size_) return;
+    const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const uintptr_t begin = (reinterpret_cast<uintptr_t>(part.data()) + page - 1) / page * page;
+    const uintptr_t end = (reinterpret_cast<uintptr_t>(part.data()) + part.size()) / page * page;
+    if (end > begin) ::madvise(reinterpret_cast<void *>(begin), end - begin, MADV_DONTNEED);
+}
+
 MappedFile::~MappedFile() {
     if (data_) ::munmap(const_cast<uint8_t *>(data_), size_);
 }

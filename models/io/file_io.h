@@ -26,6 +26,10 @@ public:
 
     std::span<const uint8_t> bytes() const { return {data_, size_}; }
     const std::filesystem::path & path() const { return path_; }
+    // Drops the whole pages inside `part` (a sub-span of bytes()) from this process's resident set:
+    // once a tensor has been copied out, its mapped pages need not count twice. They stay readable
+    // (the kernel maps them in again on access).
+    void release(std::span<const uint8_t> part) const;
 
 private:
     std::filesystem::path path_;

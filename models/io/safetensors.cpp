@@ -27,7 +27,8 @@ struct Entry {
 
 }  // namespace
 
-SafetensorsFile parse_safetensors(std::span<const uint8_t> bytes, const std::string & origin) {
+SafetensorsFile parse_safetensors(std::span<const uint8_t> bytes, const std::string & origin,
+                                  const std::function<void(std::span<const uint8_t>)> & release) {
     if (bytes.size() < 8) fail(origin, "file too short for a safetensors header (" + std::to_string(bytes.size()) + " bytes)");
     uint64_t header_len = 0;
     for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | bytes[static_cast<size_t>(i)];
@@ -83,6 +84,7 @@ SafetensorsFile parse_safetensors(std::span<const uint8_t> bytes, const std::str
             fail(origin, where + ": holds " + std::to_string(e.end - e.begin) + " bytes but dtype and shape need " +
                              std::to_string(want));
         t.data.assign(data + e.begin, data + e.end);
+        if (release) release({data + e.begin, data + e.end});
         out.tensors.emplace(name, std::move(t));
         entries.push_back(e);
     }
@@ -101,8 +103,8 @@ SafetensorsFile parse_safetensors(std::span<const uint8_t> bytes, const std::str
 }
 
 SafetensorsFile read_safetensors(const std::filesystem::path & path) {
-    MappedFile file(path);  // mapped, not read: the tensors are then the only copy in memory
-    return parse_safetensors(file.bytes(), path.string());
+    MappedFile file(path);  // mapped, not read, and released as copied: the tensors are the only copy
+    return parse_safetensors(file.bytes(), path.string(), [&file](std::span<const uint8_t> b) { file.release(b); });
 }
 
 namespace {

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <span>
 #include <string>
@@ -22,8 +23,10 @@ struct SafetensorsFile {
     std::vector<std::string> key_order;           // tensor names in data-offset order
 };
 
-// Throws InputError "<origin>: <what>" on any malformed input.
-SafetensorsFile parse_safetensors(std::span<const uint8_t> bytes, const std::string & origin);
+// Throws InputError "<origin>: <what>" on any malformed input. `release`, when given, is called with
+// each tensor's bytes once they have been copied (the file reader drops those mapped pages).
+SafetensorsFile parse_safetensors(std::span<const uint8_t> bytes, const std::string & origin,
+                                  const std::function<void(std::span<const uint8_t>)> & release = {});
 SafetensorsFile read_safetensors(const std::filesystem::path & path);
 
 // Deterministic bytes: tensors in `key_order` (the names it lists, e.g. a state dict's order), the

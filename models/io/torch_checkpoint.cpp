@@ -18,8 +18,9 @@ using pickle::Kind;
 using pickle::Unpickled;
 using pickle::Value;
 
-// What torch.save wrote before 1.6 (_use_new_zipfile_serialization=False): a pickled magic number.
-constexpr uint8_t kLegacyMagic[] = {0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19};
+// What torch.save wrote before 1.6 (_use_new_zipfile_serialization=False): a pickle starting with a
+// magic number (LONG1 of 10 bytes), after PROTO and, for protocol 4+, a FRAME.
+constexpr uint8_t kLegacyMagic[] = {0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19};
 
 // Keys under which training scripts commonly nest the state dict, in order of preference.
 constexpr const char * kWrapperKeys[] = {"state_dict", "model_state_dict", "model", "module", "ema", "ema_model", "net", "params"};
@@ -30,12 +31,23 @@ bool starts_with(std::span<const uint8_t> b, std::span<const uint8_t> prefix) {
     return b.size() >= prefix.size() && std::equal(prefix.begin(), prefix.end(), b.begin());
 }
 
+bool is_legacy_torch(std::span<const uint8_t> b) {
+    const std::span<const uint8_t> magic(kLegacyMagic);
+    for (size_t at : {size_t{2}, size_t{11}})  // after PROTO n; after PROTO n + FRAME len
+        if (b.size() > at && b[0] == 0x80 && starts_with(b.subspan(at), magic)) return true;
+    return false;
+}
+
 // Explains files that are checkpoints of another kind, before the zip reader complains.
 void reject_other_formats(std::span<const uint8_t> bytes, const std::string & origin) {
     if (bytes.empty()) fail(origin, "empty file (0 bytes), not a PyTorch checkpoint");
-    if (starts_with(bytes, kLegacyMagic))
+    if (is_legacy_torch(bytes))
         fail(origin, "legacy (pre-1.6, non-zip) torch.save format is not supported; re-save it with "
                      "torch.save(torch.load(path), path) in PyTorch >= 1.6, or convert it to safetensors");
+    static const uint8_t kTarMagic[] = {'u', 's', 't', 'a', 'r'};
+    if (bytes.size() > 262 && starts_with(bytes.subspan(257), kTarMagic))
+        fail(origin, "a tar archive (the oldest torch.save format, before 0.4) is not supported; re-save it "
+                     "with a current PyTorch, or convert it to safetensors");
     if (bytes.size() >= 9 && bytes[8] == '{' && le::u64(bytes.data()) <= bytes.size() - 8)
         fail(origin, "this is a safetensors file, not a PyTorch (zip) checkpoint; read it as safetensors "
                      "(give it a .safetensors name)");
@@ -188,7 +200,9 @@ TorchCheckpoint parse_torch_checkpoint(std::span<const uint8_t> bytes, const std
     }
     std::vector<std::span<const uint8_t>> storage_bytes(u.storages.size());
     std::vector<bool> storage_loaded(u.storages.size(), false);
-    std::vector<int> storage_users(u.storages.size(), 0);
+    std::vector<int> storage_users(u.storages.size(), 0), storage_left(u.storages.size(), 0);
+    for (const std::string & name : order)
+        if (const Value & v = *chosen.at(name); v.kind == Kind::tensor) ++storage_left[u.tensors.at(v.ref).storage];
     std::set<std::string> locations;
     uint64_t total = 0;
     for (const std::string & name : order) {
@@ -226,6 +240,7 @@ TorchCheckpoint parse_torch_checkpoint(std::span<const uint8_t> bytes, const std
         total += numel * esize;
         gather(t, storage_bytes[t.storage], esize, blob);
         out.tensors.emplace(name, std::move(blob));
+        if (--storage_left[t.storage] == 0 && options.release_storage) options.release_storage(storage_bytes[t.storage]);
     }
     for (const std::string & name : out.key_order) {
         const auto & t = u.tensors.at(chosen.at(name)->ref);
@@ -237,7 +252,9 @@ TorchCheckpoint parse_torch_checkpoint(std::span<const uint8_t> bytes, const std
 
 TorchCheckpoint read_torch_checkpoint(const std::filesystem::path & path, const TorchReadOptions & options) {
     MappedFile file(path);
-    return parse_torch_checkpoint(file.bytes(), path.string(), options);
+    TorchReadOptions o = options;
+    if (!o.release_storage) o.release_storage = [&file](std::span<const uint8_t> b) { file.release(b); };
+    return parse_torch_checkpoint(file.bytes(), path.string(), o);
 }
 
 // ---------------------------------------------------------------------------------------------

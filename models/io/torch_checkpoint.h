@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -28,6 +29,9 @@ struct TorchReadOptions {
     bool verify_crc = true;                       // check each record read against its zip CRC-32
     uint64_t max_total_bytes = uint64_t{1} << 40; // tensors materialised (stride-0 views can expand)
     pickle::PickleLimits pickle;
+    // Called with a storage's bytes once every tensor viewing it has been copied out (the file
+    // reader uses it to drop those mapped pages from memory).
+    std::function<void(std::span<const uint8_t>)> release_storage;
 };
 
 struct TorchCheckpoint {
