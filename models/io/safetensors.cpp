@@ -20,6 +20,14 @@ constexpr uint64_t kMaxHeaderBytes = 100u << 20;
     throw InputError(origin + ": " + what);
 }
 
+// A JSON value for an error message: a string (shortened) or just its type. Never dump() a value
+// from the file: dump() recurses, and a deeply nested array would overflow the stack.
+std::string describe_json(const nlohmann::json & v) {
+    if (!v.is_string()) return std::string("of JSON type ") + v.type_name();
+    const std::string & s = v.get_ref<const std::string &>();
+    return "\"" + (s.size() > 40 ? s.substr(0, 40) + "..." : s) + "\"";
+}
+
 struct Entry {
     std::string name;
     uint64_t begin = 0, end = 0;
@@ -62,7 +70,7 @@ SafetensorsFile parse_safetensors(std::span<const uint8_t> bytes, const std::str
             fail(origin, where + ": needs dtype, shape and data_offsets");
         TensorBlob t;
         if (!v["dtype"].is_string() || !parse_dtype_name(v["dtype"].get<std::string>(), t.dtype))
-            fail(origin, where + ": unsupported dtype " + v["dtype"].dump());
+            fail(origin, where + ": unsupported dtype " + describe_json(v["dtype"]));
         if (!v["shape"].is_array()) fail(origin, where + ": shape is not a list");
         uint64_t numel = 1;
         for (const auto & d : v["shape"]) {

@@ -231,3 +231,16 @@ TEST_CASE("pickle limits bound strings, objects and the stack", "[models][checkp
     CHECK(u.dict(u.root).entries.size() == 1);
     CHECK(u.opcodes_seen == std::vector<std::string>{"BININT1", "BINUNICODE", "EMPTY_DICT", "PROTO", "SETITEM", "STOP"});
 }
+
+TEST_CASE("a deeply nested safetensors header is an error, not a stack overflow", "[models][checkpoint]") {
+    // Found by review after fuzzing (the fuzzer's length limit kept it from nesting this deep):
+    // printing the bad dtype with json::dump() recursed once per level.
+    const size_t depth = 1000000;
+    std::string header = R"({"w":{"dtype":)" + std::string(depth, '[') + std::string(depth, ']') + R"(,"shape":[],"data_offsets":[0,0]}})";
+    while (header.size() % 8) header += ' ';
+    std::string file(8, '\0');
+    for (int i = 0; i < 8; ++i) file[static_cast<size_t>(i)] = static_cast<char>((header.size() >> (8 * i)) & 0xff);
+    file += header;
+    CHECK_THROWS_WITH(parse_safetensors(test::bytes_of(file), "deep.safetensors"),
+                      Catch::Contains("deep.safetensors") && Catch::Contains("unsupported dtype of JSON type array"));
+}

@@ -194,6 +194,9 @@ TEST_CASE("a ZIP64 archive (as torch writes past 4 GiB) is read", "[models][chec
     auto d = reader.data(*y);
     CHECK(std::string(d.begin(), d.end()) == "world!");
     CHECK(y->data_offset % 64 == 0);
+    // A whole checkpoint in ZIP64 form (our py_views.pt re-zipped; Python's torch.load reads it too).
+    const auto z = read_torch_checkpoint(test::fuzz_dir() / "corpus/checkpoint/ours_views_zip64.pt");
+    require_same_tensors(z.tensors, read_torch_checkpoint(test::fuzz_dir() / "corpus/checkpoint/py_views.pt").tensors);
 }
 
 TEST_CASE("checkpoints we write load in Python's torch (bit for bit, as an OrderedDict)", "[models][checkpoint][.python]") {
