@@ -86,22 +86,40 @@ std::string record_text(const ZipReader & zip, const std::string & name, bool ve
     return s;
 }
 
-bool holds_tensors(const Unpickled & u, const Value & v) {
-    if (v.kind != Kind::dict) return false;
-    for (const auto & [k, x] : u.dict(v).entries)
-        if (x.kind == Kind::tensor) return true;
-    return false;
-}
+// Whether a value is a dict with at least one tensor value. Memoised per dict: a hostile pickle can
+// make every entry of a large dict refer to the same large dict.
+class TensorDicts {
+public:
+    explicit TensorDicts(const Unpickled & u) : u_(u), known_(u.dicts.size(), -1) {}
+    bool holds_tensors(const Value & v) {
+        if (v.kind != Kind::dict) return false;
+        int8_t & k = known_[v.ref];
+        if (k < 0) {
+            k = 0;
+            for (const auto & [key, x] : u_.dict(v).entries)
+                if (x.kind == Kind::tensor) {
+                    k = 1;
+                    break;
+                }
+        }
+        return k == 1;
+    }
+
+private:
+    const Unpickled & u_;
+    std::vector<int8_t> known_;
+};
 
 // The state dict: the top-level dict itself, or a dict nested under a well-known key.
 Value select_state_dict(const Unpickled & u, const std::string & origin, std::string & key_used) {
     const Value & root = u.root;
     if (root.kind != Kind::dict) fail(origin, "top-level object is " + u.describe(root) + ", not a dict of tensors");
-    if (holds_tensors(u, root) || u.dict(root).entries.empty()) return root;
+    TensorDicts dicts(u);
+    if (dicts.holds_tensors(root) || u.dict(root).entries.empty()) return root;
     const auto & entries = u.dict(root).entries;
     for (const char * want : kWrapperKeys) {
         for (auto it = entries.rbegin(); it != entries.rend(); ++it) {  // last duplicate wins, as in Python
-            if (it->first.kind == Kind::string && u.str(it->first) == want && holds_tensors(u, it->second)) {
+            if (it->first.kind == Kind::string && u.str(it->first) == want && dicts.holds_tensors(it->second)) {
                 key_used = want;
                 return it->second;
             }
@@ -110,7 +128,7 @@ Value select_state_dict(const Unpickled & u, const std::string & origin, std::st
     const Value * only = nullptr;
     size_t candidates = 0;
     for (const auto & [k, v] : entries) {
-        if (k.kind == Kind::string && holds_tensors(u, v)) {
+        if (k.kind == Kind::string && dicts.holds_tensors(v)) {
             ++candidates;
             only = &v;
             key_used = u.str(k);
@@ -205,6 +223,7 @@ TorchCheckpoint parse_torch_checkpoint(std::span<const uint8_t> bytes, const std
         if (const Value & v = *chosen.at(name); v.kind == Kind::tensor) ++storage_left[u.tensors.at(v.ref).storage];
     std::set<std::string> locations;
     uint64_t total = 0;
+    const uint64_t max_total = options.max_total_bytes ? options.max_total_bytes : 4 * uint64_t{bytes.size()} + (uint64_t{1} << 30);
     for (const std::string & name : order) {
         const Value & v = *chosen.at(name);
         if (v.kind != Kind::tensor) {
@@ -234,9 +253,9 @@ TorchCheckpoint parse_torch_checkpoint(std::span<const uint8_t> bytes, const std
         blob.shape = t.sizes;
         // numel < 2^63 was checked by the unpickler; the byte count may still overflow.
         const uint64_t numel = static_cast<uint64_t>(blob.numel());
-        if (numel > options.max_total_bytes / esize || numel * esize > options.max_total_bytes - total)
-            fail(origin, "tensor '" + name + "': tensors would need more than " + std::to_string(options.max_total_bytes) +
-                             " bytes in memory (limit)");
+        if (numel > max_total / esize || numel * esize > max_total - total)
+            fail(origin, "tensor '" + name + "': the tensors would need more than " + std::to_string(max_total) +
+                             " bytes in memory (views expanding their storages far beyond the file size)");
         total += numel * esize;
         gather(t, storage_bytes[t.storage], esize, blob);
         out.tensors.emplace(name, std::move(blob));

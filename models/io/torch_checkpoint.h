@@ -27,7 +27,9 @@ namespace trmbench {
 
 struct TorchReadOptions {
     bool verify_crc = true;                       // check each record read against its zip CRC-32
-    uint64_t max_total_bytes = uint64_t{1} << 40; // tensors materialised (stride-0 views can expand)
+    // Bytes of tensors materialised. Views can expand a storage (stride 0) or repeat it, so a small
+    // hostile file could ask for terabytes; 0 means 4 x the file size + 1 GiB.
+    uint64_t max_total_bytes = 0;
     pickle::PickleLimits pickle;
     // Called with a storage's bytes once every tensor viewing it has been copied out (the file
     // reader uses it to drop those mapped pages from memory).

@@ -143,6 +143,11 @@ TEST_CASE("corrupt data and inconsistent records are named errors", "[models][ch
     TensorSpec strides;
     strides.strides = {3, 1};
     expect_error(test::make_archive(tensor_pickle(strides), {{"data/0", floats(4)}}), "which holds 4 elements");
+    // A stride-0 view expanding 16 bytes of storage into 4 GiB.
+    TensorSpec expand;
+    expand.sizes = {1 << 20, 1 << 10};
+    expand.strides = {0, 0};
+    expect_error(test::make_archive(tensor_pickle(expand), {{"data/0", floats(4)}}), "would need more than");
     // A flipped byte in a data record fails its CRC.
     std::string crc = good_archive();
     const size_t data_at = crc.find(floats(4));
