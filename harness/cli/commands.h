@@ -24,6 +24,8 @@ struct GlobalOptions {
     X(score) \
     X(parse) \
     /* end of the list: one line per subcommand above, each ending in a backslash */
+    X(data) \
+    X(models)
 
 #define TRMBENCH_DECLARE_COMMAND(name) void setup_##name(CLI::App & app, const GlobalOptions & g);
 TRMBENCH_COMMANDS(TRMBENCH_DECLARE_COMMAND)
