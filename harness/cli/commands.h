@@ -21,11 +21,10 @@ struct GlobalOptions {
 
 #define TRMBENCH_COMMANDS(X) \
     X(data)                 \
-    X(score) \
-    X(parse) \
+    X(models)               \
+    X(score)                \
+    X(parse)                \
     /* end of the list: one line per subcommand above, each ending in a backslash */
-    X(data) \
-    X(models)
 
 #define TRMBENCH_DECLARE_COMMAND(name) void setup_##name(CLI::App & app, const GlobalOptions & g);
 TRMBENCH_COMMANDS(TRMBENCH_DECLARE_COMMAND)
