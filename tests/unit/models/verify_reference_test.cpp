@@ -86,6 +86,25 @@ TEST_CASE("verify-reference passes on every visible fixture, well inside toleran
     }
 }
 
+TEST_CASE("verify-reference passes on reference cases of other configurations", "[models][parity]") {
+    // tests/unit/models/data/reference_more: learned positions, no puzzle prefix, P from ndim,
+    // other D/heads/cycles/layers/vocab/batch, ignored labels, rope_theta and eps (see its README).
+    const fs::path dir = test::source_dir() / "tests/unit/models/data/reference_more";
+    int cases = 0;
+    for (const auto & entry : fs::directory_iterator(dir)) {
+        if (!entry.is_directory()) continue;
+        INFO(entry.path().filename());
+        VerifyReport r = verify_reference(entry.path(), one_thread());
+        INFO(format_verify_report(r));
+        CHECK(r.pass);
+        CHECK(r.num_params_model == r.num_params_fixture);
+        if (r.config.forward_dtype == ForwardDType::bfloat16) CHECK(r.bit_exact());
+        CHECK(r.max_abs("teacher", "logits") <= (r.config.forward_dtype == ForwardDType::float32 ? 2e-4 : 0.1));
+        ++cases;
+    }
+    CHECK(cases == 7);
+}
+
 TEST_CASE("the tolerance rule follows the config, not the case name", "[models][parity]") {
     test::TempDir tmp;
     fs::path dir = tmp / "some_case";
