@@ -52,6 +52,7 @@ struct VerifyReport {
     ModelConfig config;            // as run (forward dtype after --dtype)
     std::string fixture_dtype;     // the forward dtype the fixture was made with
     std::string rule;              // the tolerance rule chosen from family, mlp_t and dtypes
+    std::vector<std::string> ignored_config_keys;  // config.json keys the model class ignores
     std::string device;
     int threads = 0;
     int64_t batch = 0;

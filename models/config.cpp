@@ -256,14 +256,18 @@ std::string family_field_value(const json & top, const std::string & where) {
     throw UsageError(where + ": missing \"family\" (or \"model\"): trm or hrm");
 }
 
-void read_fields(const json & cfg, bool flat, ModelConfig & c, const std::string & where) {
+void read_fields(const json & cfg, bool flat, ModelConfig & c, const std::string & where, const ConfigParseOptions & opt) {
+    auto ignore = [&](const std::string & key) {
+        if (opt.ignored) opt.ignored->push_back(key);
+    };
     FieldReader r{cfg, where};
     for (auto it = cfg.begin(); it != cfg.end(); ++it) {
         const std::string & key = it.key();
         bool known = false;
         for (const auto & f : kFields) known = known || key == f.name;
-        if (!known && !(flat && kMetadataKeys.count(key)))
-            throw UsageError(where + "." + key + ": unknown config field");
+        if (known || (flat && kMetadataKeys.count(key))) continue;
+        if (!opt.ignore_unknown_keys) throw UsageError(where + "." + key + ": unknown config field");
+        ignore(key);
     }
     for (const auto & f : kFields)
         if (f.required && !cfg.contains(f.name)) throw UsageError(where + "." + f.name + ": missing required field");
@@ -286,8 +290,12 @@ void read_fields(const json & cfg, bool flat, ModelConfig & c, const std::string
     c.halt_max_steps = r.integer("halt_max_steps");
     c.halt_exploration_prob = r.number("halt_exploration_prob");
     if (r.has("forward_dtype")) c.forward_dtype = parse_forward_dtype(r.string("forward_dtype"), where + ".forward_dtype");
-    if (r.has("causal") && r.boolean("causal"))
-        throw UsageError(where + ".causal: causal attention is not part of TRM/HRM (must be false)");
+    // pretrain.py adds causal=False; the model classes never read it (attention is non-causal).
+    if (r.has("causal") && r.boolean("causal")) {
+        if (!opt.ignore_unknown_keys)
+            throw UsageError(where + ".causal: causal attention is not part of TRM/HRM (must be false)");
+        ignore("causal");
+    }
 
     if (c.family == ModelFamily::trm) {
         if (r.has("mlp_t")) c.mlp_t = r.boolean("mlp_t");
@@ -295,24 +303,31 @@ void read_fields(const json & cfg, bool flat, ModelConfig & c, const std::string
         if (r.has("no_ACT_continue")) c.no_ACT_continue = r.boolean("no_ACT_continue");
         return;
     }
-    // HRM's config class has none of the TRM-only fields; accept them only where they change nothing.
-    if (r.has("mlp_t") && r.boolean("mlp_t")) throw UsageError(where + ".mlp_t: is a TRM option; HRM has attention blocks only");
-    if (r.has("no_ACT_continue") && r.boolean("no_ACT_continue"))
-        throw UsageError(where + ".no_ACT_continue: is a TRM option; HRM always learns the Q-continue target");
+    // HRM's config class has none of the TRM-only fields. The reference ignores them; strict parsing
+    // accepts them only where they change nothing, so that nobody expects an effect.
     c.mlp_t = false;
     c.no_ACT_continue = false;
     c.puzzle_emb_len = 0;
-    if (r.has("puzzle_emb_len")) {
-        int64_t want = c.hidden_size > 0 ? ceil_div(std::max<int64_t>(c.puzzle_emb_ndim, 0), c.hidden_size) : 0;
-        if (r.integer("puzzle_emb_len") != want)
-            throw UsageError(where + ".puzzle_emb_len: HRM always uses ceil(puzzle_emb_ndim / hidden_size) = " +
-                             std::to_string(want) + " prefix slots");
+    const int64_t hrm_len = c.hidden_size > 0 ? ceil_div(std::max<int64_t>(c.puzzle_emb_ndim, 0), c.hidden_size) : 0;
+    const bool mlp_t_set = r.has("mlp_t") && r.boolean("mlp_t");
+    const bool no_continue_set = r.has("no_ACT_continue") && r.boolean("no_ACT_continue");
+    const bool len_differs = r.has("puzzle_emb_len") && r.integer("puzzle_emb_len") != hrm_len;
+    if (opt.ignore_unknown_keys) {
+        for (const char * k : {"mlp_t", "no_ACT_continue", "puzzle_emb_len"})
+            if (r.has(k)) ignore(k);
+        return;
     }
+    if (mlp_t_set) throw UsageError(where + ".mlp_t: is a TRM option; HRM has attention blocks only");
+    if (no_continue_set)
+        throw UsageError(where + ".no_ACT_continue: is a TRM option; HRM always learns the Q-continue target");
+    if (len_differs)
+        throw UsageError(where + ".puzzle_emb_len: HRM always uses ceil(puzzle_emb_ndim / hidden_size) = " +
+                         std::to_string(hrm_len) + " prefix slots");
 }
 
 }  // namespace
 
-ModelConfig parse_model_config(const std::string & json_text, const std::string & origin) {
+ModelConfig parse_model_config(const std::string & json_text, const std::string & origin, const ConfigParseOptions & opt) {
     json top;
     try {
         top = json::parse(json_text);
@@ -327,7 +342,7 @@ ModelConfig parse_model_config(const std::string & json_text, const std::string 
     bool nested = top.contains("config");
     if (nested && !top["config"].is_object()) throw InputError(origin + ".config: expected an object");
     const json & cfg = nested ? top["config"] : top;
-    read_fields(cfg, !nested, c, nested ? origin + ": config" : origin);
+    read_fields(cfg, !nested, c, nested ? origin + ": config" : origin, opt);
     try {
         validate(c);
     } catch (const UsageError & e) {
@@ -354,14 +369,8 @@ ModelConfig parse_model_config(const std::string & json_text, const std::string 
     return c;
 }
 
-ModelConfig load_model_config(const std::filesystem::path & path) {
-    std::string text;
-    try {
-        text = read_file(path);
-    } catch (const IoError &) {
-        throw;
-    }
-    ModelConfig c = parse_model_config(text, path.string());
+ModelConfig load_model_config(const std::filesystem::path & path, const ConfigParseOptions & opt) {
+    ModelConfig c = parse_model_config(read_file(path), path.string(), opt);
     if (c.name.empty()) c.name = path.stem().string();
     return c;
 }

@@ -8,7 +8,7 @@
 // defaults. JSON layouts accepted by parse_model_config():
 //   {"family"|"model": "trm", "variant": "att", "config": {<reference dict>}, ...metadata}
 //   {"family": "trm", <reference dict fields>}                 (flat)
-// Unknown keys inside the config dict are rejected (a typo must not silently fall back to a default).
+// Unknown keys inside the config dict are rejected unless parsing leniently (ConfigParseOptions).
 #pragma once
 
 #include <cstdint>
@@ -96,8 +96,17 @@ inline int64_t count_params(const ModelConfig & c) { return count_params_detail(
 
 // JSON. `origin` (a file name) prefixes every error. Parse errors and wrong types throw InputError;
 // impossible values throw UsageError naming the field.
-ModelConfig parse_model_config(const std::string & json_text, const std::string & origin);
-ModelConfig load_model_config(const std::filesystem::path & path);
+struct ConfigParseOptions {
+    // Strict (default): unknown keys, and TRM-only keys with an effect in an HRM config, are errors
+    // (a typo must not silently fall back to a default). Lenient: ignore them like the reference's
+    // pydantic classes do (for fixtures and checkpoints made by the reference), listing them in
+    // `ignored` when given.
+    bool ignore_unknown_keys = false;
+    std::vector<std::string> * ignored = nullptr;
+};
+ModelConfig parse_model_config(const std::string & json_text, const std::string & origin,
+                               const ConfigParseOptions & options = {});
+ModelConfig load_model_config(const std::filesystem::path & path, const ConfigParseOptions & options = {});
 // Canonical layout: {"name", "family", "variant", "config": {reference dict}}. Round-trips.
 std::string model_config_to_json(const ModelConfig & c);
 

@@ -103,6 +103,7 @@ struct Fixture {
     PuzzleBatch batch;
     int64_t num_params = 0;
     std::vector<RefStep> steps;
+    std::vector<std::string> ignored_config_keys;
 };
 
 std::string shape_str(c10::IntArrayRef s) {
@@ -191,7 +192,8 @@ const char * const kMetricNames[] = {"count", "accuracy", "exact_accuracy", "q_h
 Fixture load_fixture(const fs::path & dir) {
     if (!fs::is_directory(dir)) throw UsageError(dir.string() + ": not a directory");
     Fixture f;
-    f.config = load_model_config(dir / "config.json");
+    // The config dict is what the reference class received; it ignores keys it does not know.
+    f.config = load_model_config(dir / "config.json", {true, &f.ignored_config_keys});
 
     fs::path ck = dir / "checkpoint.safetensors";
     if (!fs::exists(ck)) {
@@ -385,6 +387,7 @@ VerifyReport verify_reference(const fs::path & dir, const VerifyOptions & option
     rep.checkpoint_file = f.checkpoint_file;
     rep.fixture_dtype = to_string(f.config.forward_dtype);
     rep.config = f.config;
+    rep.ignored_config_keys = f.ignored_config_keys;
     if (options.dtype != "auto") rep.config.forward_dtype = parse_forward_dtype(options.dtype, "--dtype");
     const Rule rule = choose_rule(rep.config, f.config.forward_dtype);
     rep.rule = rule.description;
@@ -487,6 +490,11 @@ std::string format_verify_report(const VerifyReport & r) {
     std::snprintf(line, sizeof line, "run         %s on %s, %d thread(s); fixture made in %s\nrule        %s\n\n",
                   to_string(c.forward_dtype).c_str(), r.device.c_str(), r.threads, r.fixture_dtype.c_str(), r.rule.c_str());
     out += line;
+    if (!r.ignored_config_keys.empty()) {
+        std::string keys;
+        for (const auto & k : r.ignored_config_keys) keys += (keys.empty() ? "" : ", ") + k;
+        out += "note        config keys without effect on this model (ignored, as the reference does): " + keys + "\n\n";
+    }
     out += "max |ours - reference| per step; preds/steps/halted: mismatching elements; (x) reported only; * outside tolerance\n";
     std::snprintf(line, sizeof line, "%-8s %4s %10s %10s %10s %10s %10s %14s %5s %6s %10s %10s %8s\n", "mode", "step", "logits",
                   "q_halt", "q_cont", "z_H", "z_L", "preds(agree)", "steps", "halted", "loss", "lm_loss", "metrics");
@@ -558,6 +566,7 @@ std::string verify_report_json(const VerifyReport & r) {
                 {"num_params", r.num_params_model},
                 {"num_params_fixture", r.num_params_fixture},
                 {"rule", r.rule},
+                {"ignored_config_keys", r.ignored_config_keys},
                 {"max_abs", summary},
                 {"bit_exact", r.bit_exact()},
                 {"pass", r.pass},

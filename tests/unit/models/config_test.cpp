@@ -194,3 +194,29 @@ TEST_CASE("malformed config files are input errors naming the file", "[models][c
     CHECK(parse_model_config(wrap("trm", d), "ok.json").hidden_size == 16);
     CHECK_THROWS_AS(load_model_config("/nonexistent/config.json"), IoError);
 }
+
+TEST_CASE("lenient parsing ignores what the reference classes ignore, and says so", "[models][config]") {
+    auto d = small_trm_dict();
+    d["seed"] = 3;
+    d["causal"] = true;
+    std::vector<std::string> ignored;
+    ModelConfig c = parse_model_config(wrap("trm", d), "fixture.json", {true, &ignored});
+    CHECK(c.hidden_size == 16);
+    CHECK(ignored == std::vector<std::string>{"seed", "causal"});
+    CHECK_THROWS_AS(parse_model_config(wrap("trm", d), "strict.json"), UsageError);
+
+    auto h = small_trm_dict();  // TRM-only keys in an HRM dict: no effect in the reference
+    h["H_layers"] = 1;
+    h["mlp_t"] = false;
+    h["no_ACT_continue"] = true;
+    h["puzzle_emb_len"] = 16;
+    ignored.clear();
+    ModelConfig hrm = parse_model_config(wrap("hrm", h), "fixture.json", {true, &ignored});
+    CHECK(puzzle_prefix_len(hrm) == 1);
+    CHECK_FALSE(hrm.no_ACT_continue);
+    CHECK(ignored.size() == 3);
+    require_usage_error_naming(wrap("hrm", h), "no_ACT_continue");
+    // Impossible values stay errors either way.
+    d["hidden_size"] = 15;
+    CHECK_THROWS_AS(parse_model_config(wrap("trm", d), "fixture.json", {true, nullptr}), UsageError);
+}
