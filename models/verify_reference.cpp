@@ -159,12 +159,13 @@ PuzzleBatch read_batch(const CaseReader & r, const ModelConfig & c) {
         throw InputError(r.origin() + ": inputs has shape " + shape_str(inputs.shape) + ", expected [B, " +
                          std::to_string(c.seq_len) + "] (seq_len of config.json)");
     const int64_t B = inputs.shape[0];
-    PuzzleBatch b{r.get("inputs", {B, c.seq_len}, 'i').to(at::kInt), r.get("labels", {B, c.seq_len}, 'i').to(at::kInt),
-                  r.get("puzzle_identifiers", {B}, 'i').to(at::kInt)};
+    // Ranges are checked before the int32 conversion, so that wide values cannot wrap into range.
+    PuzzleBatch b{r.get("inputs", {B, c.seq_len}, 'i'), r.get("labels", {B, c.seq_len}, 'i'),
+                  r.get("puzzle_identifiers", {B}, 'i')};
     check_range(b.inputs, 0, c.vocab_size, false, r.origin() + ": inputs");
     check_range(b.labels, 0, c.vocab_size, true, r.origin() + ": labels");
     if (c.puzzle_emb_ndim > 0) check_range(b.puzzle_identifiers, 0, c.num_puzzle_identifiers, false, r.origin() + ": puzzle_identifiers");
-    return b;
+    return {b.inputs.to(at::kInt), b.labels.to(at::kInt), b.puzzle_identifiers.to(at::kInt)};
 }
 
 // Exact float64 loss and metrics from case.json, when the file is there.
