@@ -40,12 +40,13 @@ using json = nlohmann::json;
 struct GridFamily {
     std::string family;  // "sudoku" | "maze"
     const Task * task = nullptr;
-    int seq_len = 0;
+    int seq_len = 0;             // 0: from the data (every row must have the same number of cells)
     int vocab_size = 0;
     int puzzles_per_group = 1;  // train split
     // Fills puzzles_per_group rows of input and label tokens for one source row (train split when
-    // `augment`, else exactly one row).
-    std::function<void(const Example &, uint64_t source_row, bool augment, uint8_t * inputs, uint8_t * labels)> fill;
+    // `augment`, else exactly one row) of `seq_len` tokens each.
+    std::function<void(const Example &, uint64_t source_row, bool augment, int seq_len, uint8_t * inputs, uint8_t * labels)>
+        fill;
 };
 
 void tokens_to_u8(const std::vector<int32_t> & tokens, int seq_len, int vocab, uint8_t * out, const std::string & what) {
@@ -113,7 +114,7 @@ SplitCounts write_split(const GridFamily & fam, const std::vector<Example> & row
         labels.assign(inputs.size(), 0);
         data_detail::parallel_for(count, s.threads, [&](int64_t i) {
             const int64_t row = sel[static_cast<size_t>(first + i)];
-            fam.fill(rows[static_cast<size_t>(row)], static_cast<uint64_t>(row), augment,
+            fam.fill(rows[static_cast<size_t>(row)], static_cast<uint64_t>(row), augment, fam.seq_len,
                      inputs.data() + static_cast<size_t>(i) * group_tokens, labels.data() + static_cast<size_t>(i) * group_tokens);
         });
         for (int64_t i = 0; i < count; ++i) {
@@ -155,6 +156,7 @@ RowPlan plan_rows(const GridFamily & fam, const DataSource & train, const std::o
                                            " must leave some for the held-out test split (or give a test source)"
                                      : std::to_string(n) + " were asked for"));
     p.train_sel = draw_rows(available, n == 0 ? available : n, derive_seed(seed, seed_stream::kTrainSubsample));
+    if (p.train_sel.empty()) throw UsageError(train.name + " has no " + fam.family + " puzzles" + filtered);
     std::vector<int64_t> test_candidates;
     if (p.held_out) {
         std::vector<char> used(static_cast<size_t>(available), 0);
@@ -174,10 +176,31 @@ RowPlan plan_rows(const GridFamily & fam, const DataSource & train, const std::o
     return p;
 }
 
-BuiltContents build_grid(const GridFamily & fam, const DataSource & train, const std::optional<DataSource> & test, int64_t n,
+// The common grid size of the rows a build uses (Maze: 900 for Maze-Hard, smaller generated sets).
+int common_seq_len(const RowPlan & plan, const std::string & family) {
+    const auto & test_rows = plan.held_out ? plan.train_rows : plan.test_rows_owned;
+    const Example & first = plan.train_rows[static_cast<size_t>(plan.train_sel.front())];
+    const size_t cells = first.input.size();
+    auto check = [&](const std::vector<Example> & rows, const std::vector<int64_t> & sel) {
+        for (int64_t r : sel) {
+            const Example & e = rows[static_cast<size_t>(r)];
+            if (e.input.size() != cells || e.target.size() != cells)
+                throw InputError(family + " example " + e.id + ": " + std::to_string(e.input.rows) + "x" +
+                                 std::to_string(e.input.cols) + " grid, but example " + first.id + " is " +
+                                 std::to_string(first.input.rows) + "x" + std::to_string(first.input.cols) +
+                                 " (one dataset needs one sequence length)");
+        }
+    };
+    check(plan.train_rows, plan.train_sel);
+    check(test_rows, plan.test_sel);
+    return static_cast<int>(cells);
+}
+
+BuiltContents build_grid(GridFamily fam, const DataSource & train, const std::optional<DataSource> & test, int64_t n,
                          int64_t test_n, std::optional<int64_t> min_difficulty, uint64_t seed, const fs::path & root,
                          const BuildSettings & s) {
     RowPlan plan = plan_rows(fam, train, test, n, test_n, min_difficulty, seed);
+    if (fam.seq_len == 0) fam.seq_len = common_seq_len(plan, fam.family);
     BuiltContents out;
     out.train = write_split(fam, plan.train_rows, plan.train_sel, true, root, "train", s, out.files);
     const auto & test_rows = plan.held_out ? plan.train_rows : plan.test_rows_owned;
@@ -210,7 +233,7 @@ GridFamily sudoku_family(const SudokuDataOptions & o) {
     fam.puzzles_per_group = 1 + o.num_aug;
     const uint64_t shuffle_seed = derive_seed(o.seed, seed_stream::kSudokuShuffle);
     const int num_aug = o.num_aug;
-    fam.fill = [shuffle_seed, num_aug](const Example & ex, uint64_t row, bool augment, uint8_t * in, uint8_t * lab) {
+    fam.fill = [shuffle_seed, num_aug](const Example & ex, uint64_t row, bool augment, int, uint8_t * in, uint8_t * lab) {
         auto puzzle = sudoku::to_cells(ex.input), answer = sudoku::to_cells(ex.target);
         if (!puzzle || !answer) throw InputError("sudoku example " + ex.id + ": not a 9x9 board");
         auto put = [&](const sudoku::Cells & p, const sudoku::Cells & a, int k) {
@@ -233,13 +256,12 @@ GridFamily maze_family(const MazeDataOptions & o) {
     GridFamily fam;
     fam.family = "maze";
     fam.task = &family_task("maze");
-    const TokenLayout layout = fam.task->token_layout();
-    fam.seq_len = layout.seq_len;
-    fam.vocab_size = layout.vocab_size;
+    fam.seq_len = 0;  // the data's grid size (900 for Maze-Hard)
+    fam.vocab_size = fam.task->token_layout().vocab_size;
     fam.puzzles_per_group = o.dihedral ? kDihedralCount : 1;
     const Task * task = fam.task;
-    const int seq_len = fam.seq_len, vocab = fam.vocab_size, per_group = fam.puzzles_per_group;
-    fam.fill = [task, seq_len, vocab, per_group](const Example & ex, uint64_t, bool augment, uint8_t * in, uint8_t * lab) {
+    const int vocab = fam.vocab_size, per_group = fam.puzzles_per_group;
+    fam.fill = [task, vocab, per_group](const Example & ex, uint64_t, bool augment, int seq_len, uint8_t * in, uint8_t * lab) {
         const int count = augment ? per_group : 1;
         if (count > 1 && ex.input.rows != ex.input.cols)
             throw InputError("maze example " + ex.id + ": dihedral augmentation needs a square maze");
