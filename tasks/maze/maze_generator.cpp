@@ -1,0 +1,716 @@
+// Maze-Hard generator: fast exact-distribution sampler, plain-rejection reference, CSV writer.
+// The why of the sampler is in maze_generator.h; this file has the how.
+#include "tasks/maze/maze_generator.h"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <unordered_set>
+
+#include "harness/core/error.h"
+#include "harness/core/progress.h"
+#include "harness/core/strings.h"
+#include "tasks/maze/maze_core.h"
+
+// AVX2 vectors passed between inlined helpers of the AVX2 flood (see flood_avx2) trip this warning.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+namespace trmbench {
+namespace {
+
+// A uniform integer in [0, n) from the top 32 bits of one Rng draw (Lemire's multiply-shift with
+// rejection, unbiased). Rng::below's 64-bit modulo would cost more than the rest of a layout draw.
+uint32_t bounded(Rng & rng, uint32_t n) {
+    uint64_t m = (rng.next() >> 32) * n;
+    auto low = static_cast<uint32_t>(m);
+    if (low < n) {
+        const uint32_t threshold = (0u - n) % n;
+        while (low < threshold) {
+            m = (rng.next() >> 32) * n;
+            low = static_cast<uint32_t>(m);
+        }
+    }
+    return static_cast<uint32_t>(m >> 32);
+}
+
+// Layouts without a single maze after this many proposals: the threshold is out of reach.
+constexpr uint64_t kGiveUpLayouts = 50'000'000;
+
+}  // namespace
+
+// ------------------------------------------------------------------------------------------------
+// MazeSampler::Impl
+//
+// Two representations of a layout: a bitboard (one uint32 per row, for the cheap filters that run on
+// every layout: layout drawing, flood fills, eccentricity bounds) and a padded (K+2)x(K+2) byte board
+// whose border is wall (queue BFS with exact distances, for the rare layouts that need them).
+
+namespace {
+
+constexpr int kMaxSide = 32;
+using Row = uint32_t;
+// Several rows at a time; GCC and Clang lower these to SSE2/AVX2/NEON (or scalar code elsewhere).
+using Rows4 = Row __attribute__((vector_size(16)));
+using Rows8 = Row __attribute__((vector_size(32)));
+constexpr int kPadRows = 8;  // zero rows before and after the board: row r of the board is row[r + 8]
+
+// A board as one uint32 per row (bit c = column c). The zero rows around it let neighbour rows be
+// read without bounds checks and keep blocks of board rows aligned.
+struct alignas(32) Bits {
+    std::array<Row, kMaxSide + 2 * kPadRows> row{};
+    bool test(int r, int c) const { return (row[r + kPadRows] >> c) & 1u; }
+    void set(int r, int c) { row[r + kPadRows] |= Row{1} << c; }
+    void reset(int r, int c) { row[r + kPadRows] &= ~(Row{1} << c); }
+    template <class V>
+    [[gnu::always_inline]] V load(int i) const {  // rows i.. of the padded array, any alignment
+        V v;
+        std::memcpy(&v, &row[i], sizeof v);
+        return v;
+    }
+    template <class V>
+    [[gnu::always_inline]] void store(int i, V v) {
+        std::memcpy(&row[i], &v, sizeof v);
+    }
+};
+
+int popcount32(uint32_t x) {  // SWAR; the build does not assume a POPCNT instruction
+    x = x - ((x >> 1) & 0x55555555u);
+    x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+    return static_cast<int>((((x + (x >> 4)) & 0x0f0f0f0fu) * 0x01010101u) >> 24);
+}
+
+int popcount(const Bits & b) {
+    int n = 0;
+    for (Row x : b.row) n += popcount32(x);
+    return n;
+}
+
+// First set cell in row-major order; the board must not be empty.
+std::pair<int, int> first_cell(const Bits & b) {
+    for (int i = 0; i < static_cast<int>(b.row.size()); ++i)
+        if (b.row[i]) return {i - kPadRows, __builtin_ctz(b.row[i])};
+    return {-1, -1};
+}
+
+struct FloodResult {
+    int layers = 0;         // BFS layers grown; the eccentricity of the start when finished
+    bool finished = false;  // the component is complete (the frontier emptied)
+    int lo = 0, hi = -1;    // padded row indices that may have changed in `visited`
+};
+
+// Grows `visited` by BFS layers from `frontier` (rows band_lo..band_hi; usually visited and frontier
+// start as one start cell) inside `open` (k rows), at most `max_layers` layers. When finished, `frontier` holds the last non-empty layer (the farthest
+// cells). `layers_out`, when given, receives every layer (layer 0 = the start).
+//
+// Only the 4-row blocks that the search can have reached are processed: layer j lies within j rows of
+// the start row, so small components cost a few blocks per layer instead of the whole board. Rows of
+// the two frontier buffers outside the processed band are never written, so they stay zero.
+template <class V>
+[[gnu::always_inline]] inline FloodResult flood_blocks(const Bits & open, Bits & visited, Bits & frontier, int k,
+                                                       int band_lo, int band_hi, int max_layers,
+                                                       std::vector<Bits> * layers_out) {
+    constexpr int kBlock = static_cast<int>(sizeof(V) / sizeof(Row));
+    FloodResult res;
+    if (layers_out) layers_out->assign(1, frontier);
+    Bits other;
+    Bits * cur = &frontier;
+    Bits * nxt = &other;
+    int lo = band_lo, hi = band_hi;  // board rows the current frontier can occupy
+    // Rows of block i next to the frontier, open and not visited yet.
+    auto grown = [&](int i) __attribute__((always_inline)) {
+        V x = cur->load<V>(i);
+        return ((x << 1) | (x >> 1) | cur->load<V>(i - 1) | cur->load<V>(i + 1)) & open.load<V>(i) &
+               ~visited.load<V>(i);
+    };
+    auto none = [](V any) __attribute__((always_inline)) {
+        Row bits = 0;
+        for (int j = 0; j < kBlock; ++j) bits |= any[j];
+        return bits == 0;
+    };
+    while (true) {
+        lo = std::max(lo - 1, 0);
+        hi = std::min(hi + 1, k - 1);
+        const int first = (lo + kPadRows) & ~(kBlock - 1), last = (hi + kPadRows) & ~(kBlock - 1);
+        res.lo = first;
+        res.hi = last + kBlock - 1;
+        V any{};
+        if (res.layers == max_layers) {  // finished exactly here if nothing is left to grow
+            for (int i = first; i <= last; i += kBlock) any |= grown(i);
+            res.finished = none(any);
+            break;
+        }
+        for (int i = first; i <= last; i += kBlock) {
+            V fresh = grown(i);
+            nxt->store<V>(i, fresh);
+            visited.store<V>(i, visited.load<V>(i) | fresh);  // block i is read again only by this iteration
+            any |= fresh;
+        }
+        if (none(any)) {
+            res.finished = true;
+            break;
+        }
+        std::swap(cur, nxt);
+        ++res.layers;
+        if (layers_out) layers_out->push_back(*cur);
+    }
+    if (cur != &frontier) frontier = *cur;
+    return res;
+}
+
+FloodResult flood_generic(const Bits & open, Bits & visited, Bits & frontier, int k, int band_lo, int band_hi,
+                          int max_layers, std::vector<Bits> * layers_out) {
+    return flood_blocks<Rows4>(open, visited, frontier, k, band_lo, band_hi, max_layers, layers_out);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+// The same code with 8-row blocks where the CPU has AVX2; the result is bit for bit the same.
+[[gnu::target("avx2")]] FloodResult flood_avx2(const Bits & open, Bits & visited, Bits & frontier, int k,
+                                               int band_lo, int band_hi, int max_layers,
+                                               std::vector<Bits> * layers_out) {
+    return flood_blocks<Rows8>(open, visited, frontier, k, band_lo, band_hi, max_layers, layers_out);
+}
+const bool kHaveAvx2 = __builtin_cpu_supports("avx2");
+#endif
+
+FloodResult flood(const Bits & open, Bits & visited, Bits & frontier, int k, int band_lo, int band_hi,
+                  int max_layers, std::vector<Bits> * layers_out = nullptr) {
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (kHaveAvx2) return flood_avx2(open, visited, frontier, k, band_lo, band_hi, max_layers, layers_out);
+#endif
+    return flood_generic(open, visited, frontier, k, band_lo, band_hi, max_layers, layers_out);
+}
+
+}  // namespace
+
+struct MazeSampler::Impl {
+    using Cell = std::pair<int, int>;  // (row, column) on the board
+
+    // A landmark of a component: its complete BFS layers (layer j = cells at distance j).
+    struct Landmark {
+        std::vector<Bits> layers;
+        int ecc() const { return static_cast<int>(layers.size()) - 1; }
+    };
+    // A cell that may have a far partner (stage 3), with its distances to the four landmarks.
+    struct FarCell {
+        Cell cell;
+        std::array<int, 4> d;
+        uint32_t group;      // index in far_groups (its component)
+        int64_t count = 0;   // far partners of this cell (exact count only)
+    };
+    struct FarGroup {
+        uint32_t begin = 0, end = 0;  // range in `far`
+        Bits mask;                    // the same cells as a board
+    };
+
+    MazeGenConfig cfg;
+    int K, N, T, H;
+    std::vector<Cell> center_order;  // board cells, nearest to the centre first
+    Bits open_bits;
+    int n_walls = 0, n_open = 0;
+    std::array<Landmark, 4> landmarks;
+    std::vector<FarCell> far;
+    std::vector<FarGroup> far_groups;
+    // Horizontal runs of open cells (at most (K+1)/2 per row) for the union-find in large_components.
+    static constexpr int kMaxRuns = kMaxSide * (kMaxSide + 1) / 2;
+    std::array<uint8_t, kMaxRuns> run_row, run_c0, run_c1;
+    std::array<uint16_t, kMaxRuns> parent, comp_size;  // comp_size is valid at roots
+    std::vector<Cell> large;
+    bool deep = false;
+
+    explicit Impl(const MazeGenConfig & c)
+        : cfg(c), K(c.size), N(c.size * c.size), T(c.min_path), H(c.min_path / 2) {
+        for (int r = 0; r < K; ++r)
+            for (int col = 0; col < K; ++col) center_order.emplace_back(r, col);
+        auto centre_distance = [&](const Cell & p) {
+            return std::abs(2 * p.first - (K - 1)) + std::abs(2 * p.second - (K - 1));
+        };
+        std::stable_sort(center_order.begin(), center_order.end(),
+                         [&](const Cell & a, const Cell & b) { return centre_distance(a) < centre_distance(b); });
+    }
+
+    // Step 1 of the procedure: w uniform in [min_walls, max_walls], then a uniform w-subset of the
+    // cells. Drawn as i.i.d. walls with probability ~w/N (8 cells per Rng draw), then walls added or
+    // removed one at a time at uniformly random cells of the other kind until there are exactly w.
+    // Every step treats all cells alike, so the law of the final set is invariant under permutations of
+    // the cells; with its size fixed at w it is the uniform w-subset. (Cheaper than a Fisher-Yates
+    // shuffle: ~120 Rng draws and no data-dependent branches instead of ~360 draws and swaps.)
+    void draw_layout(Rng & rng) {
+        n_walls = cfg.min_walls + static_cast<int>(bounded(rng, static_cast<uint32_t>(cfg.max_walls - cfg.min_walls + 1)));
+        // 7-bit threshold: a byte's low 7 bits below t7 makes a wall (probability t7/128 ~ w/N).
+        const uint64_t t7 = static_cast<uint64_t>(std::lround(128.0 * n_walls / N));
+        constexpr uint64_t kLow7 = 0x7f7f7f7f7f7f7f7fULL, kHigh = 0x8080808080808080ULL, kOnes = 0x0101010101010101ULL;
+        const Row row_mask = K == 32 ? ~Row{0} : ((Row{1} << K) - 1);
+        Bits walls_bits;
+        int count = 0;
+        for (int r = 1; r <= K; ++r) {
+            Row bits = 0;
+            for (int c = 0; c < K; c += 8) {
+                // High bit of each byte of y is set iff that byte's low 7 bits >= t7 (no borrows cross bytes).
+                uint64_t y = ((rng.next() & kLow7) | kHigh) - t7 * kOnes;
+                uint64_t wall_high = ~y & kHigh;
+                auto packed = static_cast<Row>(((wall_high >> 7) * 0x0102040810204080ULL) >> 56);
+                bits |= packed << c;
+            }
+            walls_bits.row[r - 1 + kPadRows] = bits & row_mask;
+            count += popcount32(bits & row_mask);
+        }
+        while (count != n_walls) {
+            uint32_t i = bounded(rng, static_cast<uint32_t>(N));
+            int r = static_cast<int>(i) / K, c = static_cast<int>(i) % K;
+            bool is_wall = walls_bits.test(r, c);
+            if (count < n_walls && !is_wall) {
+                walls_bits.set(r, c);
+                ++count;
+            } else if (count > n_walls && is_wall) {
+                walls_bits.reset(r, c);
+                --count;
+            }
+        }
+        open_bits = Bits{};
+        for (int r = 0; r < K; ++r) open_bits.row[r + kPadRows] = ~walls_bits.row[r + kPadRows] & row_mask;
+        n_open = N - n_walls;
+    }
+
+    // One BFS from `start` inside `region`: at most max_layers layers (-1: to completion).
+    struct Search {
+        Bits visited, frontier;
+        FloodResult res;
+    };
+    Search search(const Bits & region, Cell start, int max_layers, std::vector<Bits> * layers_out = nullptr) const {
+        Search s;
+        s.visited.set(start.first, start.second);
+        s.frontier = s.visited;
+        s.res = flood(region, s.visited, s.frontier, K, start.first, start.first, max_layers < 0 ? N : max_layers,
+                      layers_out);
+        return s;
+    }
+
+    // K(L), the number of ordered pairs of open cells more than T moves apart, computed only as far
+    // as the acceptance test `u * n(n-1) < boost * K` needs it. Per component:
+    //   (1) fewer than T+2 cells, or its start cell (the open cell nearest the board centre for the
+    //       first component) has eccentricity <= T/2: no far pair, since the diameter is at most
+    //       twice any eccentricity;
+    //   (2) double sweep: a = a farthest cell from the start, b = a farthest from a, m = the middle of
+    //       that a-b path; eccentricity of m <= T/2: no far pair;
+    //   (3) landmarks l in {s, a, m, b} bound d(x, y) <= d(x, l) + d(l, y). Only cells x with
+    //       d(x, l) + ecc(l) > T for every l can have a far partner, and both ends of a far pair are
+    //       such cells; B = #{ordered (x, y) among them: min_l d(x, l) + d(l, y) > T} >= K.
+    // If boost * B <= u * n(n-1) the layout is rejected with K unknown (this also proves
+    // boost * r < 1, so no violation goes unseen); otherwise K is counted exactly with one search of
+    // depth T per candidate cell. `need_exact` forces the exact count. Everything is bitboard BFS.
+    // One cell of every connected component of `cells` with at least T+2 cells: union-find over the
+    // horizontal runs of each row (cheaper than one flood per component when there are dozens).
+    const std::vector<Cell> & large_components(const Bits & cells) {
+        int n_runs = 0, prev_begin = 0;
+        for (int r = 0; r < K; ++r) {
+            const int cur_begin = n_runs;
+            Row x = cells.row[r + kPadRows];
+            Row starts = x & ~(x << 1), ends = x & ~(x >> 1);
+            for (; starts; starts &= starts - 1, ends &= ends - 1, ++n_runs) {
+                run_c0[n_runs] = static_cast<uint8_t>(__builtin_ctz(starts));
+                run_c1[n_runs] = static_cast<uint8_t>(__builtin_ctz(ends));
+                run_row[n_runs] = static_cast<uint8_t>(r);
+                parent[n_runs] = static_cast<uint16_t>(n_runs);
+                comp_size[n_runs] = static_cast<uint16_t>(run_c1[n_runs] - run_c0[n_runs] + 1);
+            }
+            // Runs of consecutive rows that share a column are connected.
+            for (int i = prev_begin, j = cur_begin; i < cur_begin && j < n_runs;) {
+                if (run_c1[i] < run_c0[j]) {
+                    ++i;
+                } else if (run_c1[j] < run_c0[i]) {
+                    ++j;
+                } else {
+                    unite(i, j);
+                    if (run_c1[i] < run_c1[j]) ++i;
+                    else ++j;
+                }
+            }
+            prev_begin = cur_begin;
+        }
+        large.clear();
+        for (int i = 0; i < n_runs; ++i)
+            if (parent[i] == i && comp_size[i] >= T + 2) large.emplace_back(run_row[i], run_c0[i]);
+        return large;
+    }
+    int find(int i) {
+        while (parent[i] != i) i = parent[i] = parent[parent[i]];
+        return i;
+    }
+    void unite(int a, int b) {
+        a = find(a);
+        b = find(b);
+        if (a == b) return;
+        if (a > b) std::swap(a, b);
+        parent[b] = static_cast<uint16_t>(a);
+        comp_size[a] = static_cast<uint16_t>(comp_size[a] + comp_size[b]);
+    }
+
+    struct FarCount {
+        int64_t bound = 0;   // B >= K
+        int64_t exact = -1;  // K, or -1 when the bound decided
+    };
+
+    FarCount count_far_pairs(double u, bool need_exact) {
+        far.clear();
+        far_groups.clear();
+        deep = false;
+        FarCount out;
+        // The component of the open cell nearest the centre (the giant one when there is one).
+        Cell start = *std::find_if(center_order.begin(), center_order.end(),
+                                   [&](const Cell & p) { return open_bits.test(p.first, p.second); });
+        Search first = search(open_bits, start, H);
+        const bool within_h = first.res.finished;  // eccentricity of the start <= T/2
+        if (!within_h) first.res = flood(open_bits, first.visited, first.frontier, K, 0, K - 1, N);
+        int size = popcount(first.visited);
+        if (!within_h && size >= T + 2) out.bound += component_bound(first.visited, start, first.frontier);
+        // The other components: only those with at least T+2 cells can hold a path of T+1 moves.
+        if (n_open - size >= T + 2) {
+            Bits left;
+            for (size_t i = 0; i < left.row.size(); ++i) left.row[i] = open_bits.row[i] & ~first.visited.row[i];
+            for (Cell s : large_components(left)) {
+                Search near = search(open_bits, s, H);
+                if (near.res.finished) continue;
+                near.res = flood(open_bits, near.visited, near.frontier, K, 0, K - 1, N);
+                out.bound += component_bound(near.visited, s, near.frontier);
+            }
+        }
+        const double pairs = static_cast<double>(n_open) * (n_open - 1);
+        if (out.bound == 0 || (!need_exact && u * pairs >= cfg.boost * static_cast<double>(out.bound))) {
+            if (out.bound == 0) out.exact = 0;
+            return out;
+        }
+        out.exact = 0;
+        for (auto & fc : far) {
+            fc.count = popcount(far_partners(fc));
+            out.exact += fc.count;
+        }
+        return out;
+    }
+
+    // Stages (2) and (3) on one component (cells `component`, start s, `farthest` = the cells
+    // farthest from s). Appends its candidate cells to `far` and returns its bound B.
+    int64_t component_bound(const Bits & component, Cell s, const Bits & farthest) {
+        Landmark & la = landmarks[1];
+        Search from_a = search(component, first_cell(farthest), -1, &la.layers);
+        Cell b = first_cell(from_a.frontier);
+        // Walk back from b to layer ecc(a)/2 through neighbours in the previous layer.
+        Cell m = b;
+        for (int layer = la.ecc(); layer > la.ecc() / 2; --layer) {
+            const Bits & prev = la.layers[layer - 1];
+            auto & [r, c] = m;
+            if (r > 0 && prev.test(r - 1, c)) --r;
+            else if (r + 1 < K && prev.test(r + 1, c)) ++r;
+            else if (c > 0 && prev.test(r, c - 1)) --c;
+            else ++c;  // BFS layers guarantee one of the four
+        }
+        if (search(component, m, H).res.finished) return 0;
+        deep = true;
+        search(component, s, -1, &landmarks[0].layers);
+        search(component, m, -1, &landmarks[2].layers);
+        search(component, b, -1, &landmarks[3].layers);
+        // Candidates: outside the ball of radius T - ecc(l) around every landmark l.
+        Bits cand = component;
+        for (const Landmark & l : landmarks) {
+            int radius = T - l.ecc();
+            for (int j = 0; j <= radius && j <= l.ecc(); ++j)
+                for (size_t i = 0; i < cand.row.size(); ++i) cand.row[i] &= ~l.layers[j].row[i];
+        }
+        FarGroup group;
+        group.begin = static_cast<uint32_t>(far.size());
+        group.mask = cand;
+        for (int r = 0; r < K; ++r)
+            for (Row bits = cand.row[r + kPadRows]; bits; bits &= bits - 1)
+                far.push_back(FarCell{{r, __builtin_ctz(bits)}, {}, static_cast<uint32_t>(far_groups.size())});
+        group.end = static_cast<uint32_t>(far.size());
+        if (group.end == group.begin) return 0;
+        // Distances of the candidates to each landmark, read off the layers.
+        for (int l = 0; l < 4; ++l)
+            for (uint32_t i = group.begin; i < group.end; ++i) {
+                auto [r, c] = far[i].cell;
+                int j = 0;
+                while (!landmarks[l].layers[j].test(r, c)) ++j;
+                far[i].d[l] = j;
+            }
+        int64_t bound = 0;
+        for (uint32_t i = group.begin; i < group.end; ++i)
+            for (uint32_t j = group.begin; j < group.end; ++j) {
+                const auto & dx = far[i].d;
+                const auto & dy = far[j].d;
+                int ub = std::min(std::min(dx[0] + dy[0], dx[1] + dy[1]), std::min(dx[2] + dy[2], dx[3] + dy[3]));
+                bound += ub > T;
+            }
+        far_groups.push_back(group);
+        return bound;
+    }
+
+    // Candidates of fc's component more than T moves from fc: a search of depth T, then what it missed.
+    Bits far_partners(const FarCell & fc) const {
+        Search within = search(open_bits, fc.cell, T);
+        Bits out;
+        const Bits & mask = far_groups[fc.group].mask;
+        for (size_t i = 0; i < out.row.size(); ++i) out.row[i] = mask.row[i] & ~within.visited.row[i];
+        return out;
+    }
+
+    GeneratedMaze build(uint64_t index, Cell s, Cell g) const {
+        GeneratedMaze out;
+        out.layout_index = index;
+        out.question = Grid(K, K);
+        for (int i = 0; i < N; ++i) out.question.cells[i] = open_bits.test(i / K, i % K) ? maze::kOpen : maze::kWall;
+        out.question.at(s.first, s.second) = maze::kStart;
+        out.question.at(g.first, g.second) = maze::kGoal;
+        out.answer = *maze::canonical_solution(out.question);
+        out.path_moves = maze::shortest_path_moves(out.question);
+        out.walls = n_walls;
+        out.open_cells = n_open;
+        return out;
+    }
+
+    ProposalResult propose(uint64_t seed, uint64_t index) {
+        Rng rng(derive_seed(seed, index));
+        draw_layout(rng);
+        const double u = rng.unit();
+        ProposalResult res;
+        FarCount count = count_far_pairs(u, false);
+        res.deep = deep;
+        res.far_pairs = count.exact;
+        if (count.exact <= 0) return res;  // no far pair, or rejected by the bound
+        const double pairs = static_cast<double>(n_open) * (n_open - 1);
+        res.r = static_cast<double>(count.exact) / pairs;
+        res.violation = cfg.boost * static_cast<double>(count.exact) > pairs;
+        if (!(u * pairs < cfg.boost * static_cast<double>(count.exact))) return res;
+        // A uniform far pair: the k-th in (source, target) row-major order.
+        auto k = static_cast<int64_t>(rng.below(static_cast<uint64_t>(count.exact)));
+        size_t i = 0;
+        while (k >= far[i].count) k -= far[i++].count;
+        Bits partners = far_partners(far[i]);
+        for (int r = 0; r < K; ++r)
+            for (Row bits = partners.row[r + kPadRows]; bits; bits &= bits - 1) {
+                if (k-- > 0) continue;
+                res.maze = build(index, far[i].cell, {r, __builtin_ctz(bits)});
+                res.maze->far_pairs = count.exact;
+                res.maze->r = res.r;
+                return res;
+            }
+        return res;  // unreachable: the far-partner counts add up to K
+    }
+
+    // Plain rejection: a uniform ordered pair of distinct open cells, accepted iff more than T apart.
+    std::optional<GeneratedMaze> plain_attempt(uint64_t seed, uint64_t index) {
+        Rng rng(derive_seed(seed, index));
+        draw_layout(rng);
+        if (n_open < 2) return std::nullopt;
+        auto i = static_cast<int>(bounded(rng, static_cast<uint32_t>(n_open)));
+        auto j = static_cast<int>(bounded(rng, static_cast<uint32_t>(n_open - 1)));
+        if (j >= i) ++j;
+        Cell s, g;
+        int seen = 0;
+        for (int r = 0; r < K; ++r)
+            for (Row bits = open_bits.row[r + kPadRows]; bits; bits &= bits - 1, ++seen) {
+                if (seen == i) s = {r, __builtin_ctz(bits)};
+                if (seen == j) g = {r, __builtin_ctz(bits)};
+            }
+        Search within = search(open_bits, s, T);
+        if (within.visited.test(g.first, g.second)) return std::nullopt;  // within T moves
+        Search all = search(open_bits, s, -1);
+        if (!all.visited.test(g.first, g.second)) return std::nullopt;    // unreachable
+        return build(index, s, g);
+    }
+};
+
+MazeSampler::MazeSampler(const MazeGenConfig & cfg) : impl_(std::make_unique<Impl>(cfg)) {}
+MazeSampler::~MazeSampler() = default;
+MazeSampler::MazeSampler(MazeSampler &&) noexcept = default;
+MazeSampler & MazeSampler::operator=(MazeSampler &&) noexcept = default;
+
+ProposalResult MazeSampler::propose(uint64_t seed, uint64_t index) { return impl_->propose(seed, index); }
+std::optional<GeneratedMaze> MazeSampler::plain_attempt(uint64_t seed, uint64_t index) {
+    return impl_->plain_attempt(seed, index);
+}
+Grid MazeSampler::layout(uint64_t seed, uint64_t index) {
+    Rng rng(derive_seed(seed, index));
+    impl_->draw_layout(rng);
+    Grid g(impl_->K, impl_->K);
+    for (int i = 0; i < impl_->N; ++i)
+        g.cells[i] = impl_->open_bits.test(i / impl_->K, i % impl_->K) ? maze::kOpen : maze::kWall;
+    return g;
+}
+
+int64_t MazeSampler::far_pairs(uint64_t seed, uint64_t index, int * open_cells) {
+    Rng rng(derive_seed(seed, index));
+    impl_->draw_layout(rng);
+    if (open_cells) *open_cells = impl_->n_open;
+    return impl_->count_far_pairs(0, true).exact;
+}
+
+// ------------------------------------------------------------------------------------------------
+
+int default_maze_min_path(int size) { return static_cast<int>(std::lround(110.0 * size / 30.0)); }
+
+// Largest r = K/(n(n-1)) seen at the default thresholds (exact K for every layout; seed 999):
+//   size     8      10      12      15      20      25      30
+//   layouts  4M     4M      4M      4M      4M      4M      12M
+//   max r    0.022  0.030   0.048   0.059   0.105   0.071   0.104
+// Layouts with r > 0.07: none up to 15x15, 3 (20x20), 1 (25x25), 19 of 12M (30x30); the tail falls by
+// ~2x per 0.01 of r. A = 8 keeps A * r <= 1 up to r = 0.125 (A * max r = 0.84), so violations are
+// expected about once in 1e8 layouts at 30x30 (they are counted when they happen).
+// K(L) only shrinks as T grows, so the boost checked at the default threshold holds above it; below it
+// r grows without a measured bound, and the default falls back to A = 1 (exact for any r).
+double default_maze_boost(int size, int min_path) {
+    if (min_path < default_maze_min_path(size)) return 1;
+    return 8;
+}
+
+MazeGenConfig make_maze_gen_config(int size, int min_path, double boost) {
+    if (size < 4 || size > kMaxSide)
+        throw UsageError("maze size " + std::to_string(size) + " is out of range (4.." + std::to_string(kMaxSide) + ")");
+    MazeGenConfig cfg;
+    cfg.size = size;
+    int cells = size * size;
+    cfg.min_walls = cells / 10 * 3;
+    cfg.max_walls = cells / 10 * 5;
+    cfg.min_path = min_path >= 0 ? min_path : default_maze_min_path(size);
+    cfg.boost = boost > 0 ? boost : default_maze_boost(size, cfg.min_path);
+    // A path of more than min_path moves needs min_path + 2 open cells.
+    if (cfg.min_path + 2 > cells - cfg.min_walls)
+        throw UsageError("--min-path " + std::to_string(cfg.min_path) + " cannot be reached on a " +
+                         std::to_string(size) + "x" + std::to_string(size) + " maze with at least " +
+                         std::to_string(cfg.min_walls) + " walls");
+    return cfg;
+}
+
+std::string MazeGenStats::summary() const {
+    char buf[400];
+    std::snprintf(buf, sizeof buf,
+                  "maze: %lld mazes from %lld layouts (boost A=%g; %lld needed landmark BFS, %lld counted exactly); "
+                  "max r %.3g (A*r %.2f); violations (A*r > 1) %lld; duplicate layouts dropped %lld",
+                  static_cast<long long>(accepted), static_cast<long long>(layouts), boost,
+                  static_cast<long long>(deep_layouts), static_cast<long long>(counted_layouts), max_r, boost * max_r,
+                  static_cast<long long>(violations), static_cast<long long>(duplicate_layouts));
+    return buf;
+}
+
+namespace {
+
+int resolve_threads(int threads) {
+    if (threads > 0) return threads;
+    unsigned hw = std::thread::hardware_concurrency();
+    return hw > 0 ? static_cast<int>(hw) : 1;
+}
+
+// The wall layout as a key: one byte per cell (wall or not).
+std::string layout_key(const Grid & question) {
+    std::string key(question.size(), '\0');
+    for (size_t i = 0; i < question.size(); ++i) key[i] = question.cells[i] == maze::kWall ? '#' : '.';
+    return key;
+}
+
+// Runs fn(sampler, index) for every index in [base, base + count) on `samplers.size()` threads,
+// in blocks; results land in out[index - base]. Exceptions are rethrown on the calling thread.
+template <class Result, class Fn>
+void run_chunk(std::vector<MazeSampler> & samplers, uint64_t base, size_t count, std::vector<Result> & out, Fn fn) {
+    out.assign(count, Result{});
+    std::atomic<size_t> next{0};
+    std::exception_ptr error;
+    std::mutex error_mutex;
+    auto worker = [&](MazeSampler & sampler) {
+        constexpr size_t kBlock = 64;
+        try {
+            for (size_t start; (start = next.fetch_add(kBlock)) < count;)
+                for (size_t i = start; i < std::min(count, start + kBlock); ++i) out[i] = fn(sampler, base + i);
+        } catch (...) {
+            std::lock_guard<std::mutex> lock(error_mutex);
+            if (!error) error = std::current_exception();
+        }
+    };
+    if (samplers.size() == 1) {
+        worker(samplers[0]);
+    } else {
+        std::vector<std::thread> pool;
+        for (auto & s : samplers) pool.emplace_back(worker, std::ref(s));
+        for (auto & t : pool) t.join();
+    }
+    if (error) std::rethrow_exception(error);
+}
+
+// Proposals in index order, chunk by chunk, until n mazes with distinct wall layouts are kept.
+// take(result) returns the maze of one proposal (if any) and is called in index order up to the
+// proposal that completes the set, never beyond.
+template <class Result, class Propose, class Take>
+std::vector<GeneratedMaze> generate_with(const MazeGenConfig & cfg, int64_t n, int threads, Progress * progress,
+                                         int64_t * duplicates, Propose propose, Take take) {
+    std::vector<GeneratedMaze> out;
+    if (n <= 0) return out;
+    std::vector<MazeSampler> samplers;
+    for (int t = 0; t < resolve_threads(threads); ++t) samplers.emplace_back(cfg);
+    std::unordered_set<std::string> used_layouts;
+    std::vector<Result> results;
+    const size_t chunk = 1024 * samplers.size();
+    uint64_t base = 0;
+    while (static_cast<int64_t>(out.size()) < n) {
+        if (out.empty() && base >= kGiveUpLayouts)
+            throw UsageError("no " + std::to_string(cfg.size) + "x" + std::to_string(cfg.size) +
+                             " maze with a shortest path over " + std::to_string(cfg.min_path) + " moves in " +
+                             format_thousands(static_cast<long long>(base)) + " layouts; lower --min-path");
+        run_chunk(samplers, base, chunk, results, propose);
+        for (size_t i = 0; i < chunk && static_cast<int64_t>(out.size()) < n; ++i) {
+            std::optional<GeneratedMaze> maze = take(results[i]);
+            if (!maze) continue;
+            if (!used_layouts.insert(layout_key(maze->question)).second) {  // one maze per layout
+                if (duplicates) ++*duplicates;
+                continue;
+            }
+            out.push_back(std::move(*maze));
+        }
+        base += chunk;
+        if (progress)
+            progress->update(static_cast<int64_t>(out.size()),
+                             format_thousands(static_cast<long long>(base)) + " layouts");
+    }
+    return out;
+}
+
+}  // namespace
+
+std::vector<GeneratedMaze> generate_mazes(const MazeGenConfig & cfg, int64_t n, uint64_t seed, int threads,
+                                          Progress * progress, MazeGenStats * stats) {
+    MazeGenStats st;
+    st.boost = cfg.boost;
+    auto propose = [seed](MazeSampler & s, uint64_t index) { return s.propose(seed, index); };
+    auto take = [&st](ProposalResult & r) {
+        ++st.layouts;
+        st.deep_layouts += r.deep;
+        st.counted_layouts += r.far_pairs > 0;
+        st.violations += r.violation;
+        st.max_r = std::max(st.max_r, r.r);
+        return std::move(r.maze);
+    };
+    auto mazes = generate_with<ProposalResult>(cfg, n, threads, progress, &st.duplicate_layouts, propose, take);
+    st.accepted = static_cast<int64_t>(mazes.size());
+    if (stats) *stats = st;
+    return mazes;
+}
+
+std::vector<GeneratedMaze> generate_mazes_plain(const MazeGenConfig & cfg, int64_t n, uint64_t seed, int threads) {
+    auto propose = [seed](MazeSampler & s, uint64_t index) { return s.plain_attempt(seed, index); };
+    auto take = [](std::optional<GeneratedMaze> & m) { return std::move(m); };
+    return generate_with<std::optional<GeneratedMaze>>(cfg, n, threads, nullptr, nullptr, propose, take);
+}
+
+std::string maze_csv(const std::vector<GeneratedMaze> & mazes, uint64_t seed) {
+    std::string out = "source,question,answer,rating\n";
+    for (const auto & m : mazes) {
+        out += "trmbench-maze:seed=" + std::to_string(seed) + ":layout=" + std::to_string(m.layout_index) + ',';
+        out += maze::grid_to_string(m.question) + ',' + maze::grid_to_string(m.answer) + ',' +
+               std::to_string(m.path_moves) + '\n';
+    }
+    return out;
+}
+
+}  // namespace trmbench
