@@ -13,6 +13,10 @@
 #include <thread>
 #include <unordered_set>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "harness/core/error.h"
 #include "harness/core/progress.h"
 #include "harness/core/strings.h"
@@ -37,6 +41,25 @@ uint32_t bounded(Rng & rng, uint32_t n) {
         }
     }
     return static_cast<uint32_t>(m >> 32);
+}
+
+// Bit c set iff byte c (c = 0..31; byte j of word i is bits 8j..8j+7 of words[i], c = 8i + j) is
+// below t (1..255). SSE2 where available (x86-64 is little-endian, so memory order is that order).
+uint32_t bytes_below(const uint64_t * words, int t) {
+#if defined(__SSE2__)
+    const __m128i limit = _mm_set1_epi8(static_cast<char>(t - 1));
+    __m128i lo, hi;
+    std::memcpy(&lo, words, sizeof lo);
+    std::memcpy(&hi, words + 2, sizeof hi);
+    auto below = [&](__m128i x) {  // unsigned x <= t - 1
+        return static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(x, limit), x))) & 0xffffu;
+    };
+    return below(lo) | (below(hi) << 16);
+#else
+    uint32_t bits = 0;
+    for (int c = 0; c < 32; ++c) bits |= static_cast<uint32_t>(((words[c / 8] >> (8 * (c % 8))) & 0xff) < static_cast<uint64_t>(t)) << c;
+    return bits;
+#endif
 }
 
 // Layouts without a single maze after this many proposals: the threshold is out of reach.
@@ -218,7 +241,7 @@ struct MazeSampler::Impl {
     std::vector<FarGroup> far_groups;
     // Horizontal runs of open cells (at most (K+1)/2 per row) for the union-find in large_components.
     static constexpr int kMaxRuns = kMaxSide * (kMaxSide + 1) / 2;
-    std::array<uint8_t, kMaxRuns> run_row, run_c0, run_c1;
+    std::array<Cell, kMaxRuns> run_cell;               // first cell of each run
     std::array<uint16_t, kMaxRuns> parent, comp_size;  // comp_size is valid at roots
     std::vector<Cell> large;
     bool deep = false;
@@ -235,30 +258,24 @@ struct MazeSampler::Impl {
     }
 
     // Step 1 of the procedure: w uniform in [min_walls, max_walls], then a uniform w-subset of the
-    // cells. Drawn as i.i.d. walls with probability ~w/N (8 cells per Rng draw), then walls added or
-    // removed one at a time at uniformly random cells of the other kind until there are exactly w.
+    // cells. Drawn as i.i.d. walls with probability ~w/N (one random byte per cell), then walls added
+    // or removed one at a time at uniformly random cells of the other kind until there are exactly w.
     // Every step treats all cells alike, so the law of the final set is invariant under permutations of
-    // the cells; with its size fixed at w it is the uniform w-subset. (Cheaper than a Fisher-Yates
-    // shuffle: ~120 Rng draws and no data-dependent branches instead of ~360 draws and swaps.)
+    // the cells; with its size fixed at w it is the uniform w-subset. (Much cheaper than a Fisher-Yates
+    // shuffle: 4 Rng values per row and no data-dependent branches instead of ~360 bounded draws.)
     void draw_layout(Rng & rng) {
         n_walls = cfg.min_walls + static_cast<int>(bounded(rng, static_cast<uint32_t>(cfg.max_walls - cfg.min_walls + 1)));
-        // 7-bit threshold: a byte's low 7 bits below t7 makes a wall (probability t7/128 ~ w/N).
-        const uint64_t t7 = static_cast<uint64_t>(std::lround(128.0 * n_walls / N));
-        constexpr uint64_t kLow7 = 0x7f7f7f7f7f7f7f7fULL, kHigh = 0x8080808080808080ULL, kOnes = 0x0101010101010101ULL;
+        // Cell c of row r is a wall when byte c%8 (bits 8*(c%8)..) of word 4r + c/8 is below t8.
+        const int t8 = std::clamp(static_cast<int>(std::lround(256.0 * n_walls / N)), 1, 255);
         const Row row_mask = K == 32 ? ~Row{0} : ((Row{1} << K) - 1);
+        std::array<uint64_t, 4 * kMaxSide> words;
+        rng.fill(words.data(), static_cast<size_t>(4 * K));
         Bits walls_bits;
         int count = 0;
-        for (int r = 1; r <= K; ++r) {
-            Row bits = 0;
-            for (int c = 0; c < K; c += 8) {
-                // High bit of each byte of y is set iff that byte's low 7 bits >= t7 (no borrows cross bytes).
-                uint64_t y = ((rng.next() & kLow7) | kHigh) - t7 * kOnes;
-                uint64_t wall_high = ~y & kHigh;
-                auto packed = static_cast<Row>(((wall_high >> 7) * 0x0102040810204080ULL) >> 56);
-                bits |= packed << c;
-            }
-            walls_bits.row[r - 1 + kPadRows] = bits & row_mask;
-            count += popcount32(bits & row_mask);
+        for (int r = 0; r < K; ++r) {
+            Row bits = bytes_below(&words[4 * r], t8) & row_mask;
+            walls_bits.row[r + kPadRows] = bits;
+            count += popcount32(bits);
         }
         while (count != n_walls) {
             uint32_t i = bounded(rng, static_cast<uint32_t>(N));
@@ -305,37 +322,37 @@ struct MazeSampler::Impl {
     // boost * r < 1, so no violation goes unseen); otherwise K is counted exactly with one search of
     // depth T per candidate cell. `need_exact` forces the exact count. Everything is bitboard BFS.
     // One cell of every connected component of `cells` with at least T+2 cells: union-find over the
-    // horizontal runs of each row (cheaper than one flood per component when there are dozens).
+    // horizontal runs of each row (cheaper than one flood per component when there are dozens). A run
+    // joins the runs of the previous row it overlaps; each maximal overlap segment lies in one of them.
     const std::vector<Cell> & large_components(const Bits & cells) {
-        int n_runs = 0, prev_begin = 0;
+        int n_runs = 0;
+        Row prev_bits = 0, prev_starts = 0;
+        std::array<uint16_t, 32> id_by_start{}, prev_id_by_start{};
         for (int r = 0; r < K; ++r) {
-            const int cur_begin = n_runs;
-            Row x = cells.row[r + kPadRows];
-            Row starts = x & ~(x << 1), ends = x & ~(x >> 1);
-            for (; starts; starts &= starts - 1, ends &= ends - 1, ++n_runs) {
-                run_c0[n_runs] = static_cast<uint8_t>(__builtin_ctz(starts));
-                run_c1[n_runs] = static_cast<uint8_t>(__builtin_ctz(ends));
-                run_row[n_runs] = static_cast<uint8_t>(r);
+            const Row x = cells.row[r + kPadRows];
+            const Row starts = x & ~(x << 1);
+            Row ends = x & ~(x >> 1);
+            for (Row st = starts; st; st &= st - 1, ends &= ends - 1, ++n_runs) {
+                const int c0 = __builtin_ctz(st), c1 = __builtin_ctz(ends);
+                id_by_start[c0] = static_cast<uint16_t>(n_runs);
+                run_cell[n_runs] = Cell{r, c0};
                 parent[n_runs] = static_cast<uint16_t>(n_runs);
-                comp_size[n_runs] = static_cast<uint16_t>(run_c1[n_runs] - run_c0[n_runs] + 1);
-            }
-            // Runs of consecutive rows that share a column are connected.
-            for (int i = prev_begin, j = cur_begin; i < cur_begin && j < n_runs;) {
-                if (run_c1[i] < run_c0[j]) {
-                    ++i;
-                } else if (run_c1[j] < run_c0[i]) {
-                    ++j;
-                } else {
-                    unite(i, j);
-                    if (run_c1[i] < run_c1[j]) ++i;
-                    else ++j;
+                comp_size[n_runs] = static_cast<uint16_t>(c1 - c0 + 1);
+                const Row span = static_cast<Row>((Row{2} << c1) - (Row{1} << c0));  // c1 = 31 wraps correctly
+                const Row overlap = span & prev_bits;
+                for (Row seg = overlap & ~(overlap << 1); seg; seg &= seg - 1) {
+                    const int c = __builtin_ctz(seg);
+                    const Row starts_upto = prev_starts & static_cast<Row>((Row{2} << c) - 1);
+                    unite(n_runs, prev_id_by_start[31 - __builtin_clz(starts_upto)]);
                 }
             }
-            prev_begin = cur_begin;
+            prev_bits = x;
+            prev_starts = starts;
+            prev_id_by_start = id_by_start;
         }
         large.clear();
         for (int i = 0; i < n_runs; ++i)
-            if (parent[i] == i && comp_size[i] >= T + 2) large.emplace_back(run_row[i], run_c0[i]);
+            if (parent[i] == i && comp_size[i] >= T + 2) large.push_back(run_cell[i]);
         return large;
     }
     int find(int i) {
