@@ -25,13 +25,14 @@
 //
 // Choice of A. With proposals from P and at most one maze per layout, no exact sampler can accept more
 // often than E[r] / max_L r(L) per layout, so A is capped by the largest r that occurs. r is not tiny:
-// over 12M 30x30 layouts the largest r was 0.104, and half of the pi-mass comes from layouts with
-// r > 0.01 (a boost of 100 would under-weight them and lose ~25% of the mass). The default A = 8 at
-// the default thresholds (A * max r = 0.83; see default_maze_boost in the .cpp for the other sizes).
-// K(L) can only shrink as T grows, so a boost measured at the default T stays valid above it; below it
-// the default is A = 1 (plain rejection's rate, exact since r <= 1).
+// half of the pi-mass comes from layouts with r > 0.01 (a boost of 100 would under-weight them and
+// lose ~25% of the mass), and over 52M 30x30 layouts the largest r was 0.133. The default A = 8 at the
+// default thresholds keeps A * r <= 1 up to r = 0.125: r > 0.125 occurred in 1 of 40M layouts, and
+// clipping such layouts loses 1.5e-5 of the pi-mass (measured; see default_maze_boost in the .cpp for
+// the other sizes). K(L) can only shrink as T grows, so a boost measured at the default T stays valid
+// above it; below it the default is A = 1 (plain rejection's rate, exact since r <= 1).
 // A layout with A * r(L) > 1 is accepted with probability 1 (too rarely): the output is then biased by
-// at most the pi-mass of such layouts. Every such layout is detected and counted
+// at most the pi-mass lost by that clipping. Every such layout is detected and counted
 // (MazeGenStats::violations, reported by the CLI), never silent.
 //
 // Cost. K(L) is needed only as far as the acceptance test u * n(n-1) < A * K decides. Almost every

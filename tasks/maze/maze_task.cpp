@@ -149,8 +149,8 @@ public:
         if (!opts.quiet) std::fprintf(stderr, "%s\n", stats.summary().c_str());
         if (stats.violations > 0)
             std::fprintf(stderr,
-                         "warning: %lld layouts had boost*r > 1 and were accepted with probability 1; the set is "
-                         "slightly biased against such layouts (see maze_generator.h)\n",
+                         "warning: %lld layout(s) had boost*r > 1 and were accepted with probability 1 instead of "
+                         "boost*r; such layouts are slightly under-represented (see maze_generator.h)\n",
                          static_cast<long long>(stats.violations));
     }
 

@@ -305,3 +305,29 @@ TEST_CASE("fast sampler matches plain rejection sampling; a biased one does not"
     CHECK(biased_stats.violations > 0);
     CHECK(min_p(plain, biased) < 1e-3);
 }
+
+TEST_CASE("30x30 mazes match the Maze-Hard statistics of datasets.md §4.3", "[maze][generator][.slow]") {
+    // §4.3 (plain rejection, 360 accepted): wall fraction mean 0.376; path p10 111, p50 114, p90 121,
+    // mean 115.4. The r-weighted wall fraction over 12M layouts is 0.373, so the bounds allow both.
+    auto mazes = generate_mazes(make_maze_gen_config(30), 400, 31337, 0);
+    Sample s = describe(mazes);
+    double wall_fraction = 0, path = 0;
+    for (size_t i = 0; i < mazes.size(); ++i) wall_fraction += s.walls[i] / 900.0, path += s.path[i];
+    wall_fraction /= static_cast<double>(mazes.size());
+    path /= static_cast<double>(mazes.size());
+    std::sort(s.path.begin(), s.path.end());
+    CHECK(wall_fraction == Approx(0.375).margin(0.008));
+    CHECK(path == Approx(115.5).margin(1.2));
+    CHECK(s.path[s.path.size() / 10] == Approx(111).margin(1));
+    CHECK(s.path[s.path.size() / 2] == Approx(114).margin(1));
+    CHECK(s.path[s.path.size() * 9 / 10] == Approx(121.5).margin(2));
+}
+
+TEST_CASE("at 30x30 the fast sampler matches plain rejection sampling", "[maze][generator][.slow]") {
+    // ~77,000 plain attempts per maze: minutes of CPU time.
+    const int n = 300;
+    Sample plain = describe(generate_mazes_plain(make_maze_gen_config(30), n, 404, 0));
+    MazeGenStats stats;
+    Sample fast = describe(generate_mazes(make_maze_gen_config(30), n, 505, 0, nullptr, &stats));
+    CHECK(min_p(plain, fast) > 1e-3);
+}
