@@ -308,19 +308,6 @@ struct MazeSampler::Impl {
         return s;
     }
 
-    // K(L), the number of ordered pairs of open cells more than T moves apart, computed only as far
-    // as the acceptance test `u * n(n-1) < boost * K` needs it. Per component:
-    //   (1) fewer than T+2 cells, or its start cell (the open cell nearest the board centre for the
-    //       first component) has eccentricity <= T/2: no far pair, since the diameter is at most
-    //       twice any eccentricity;
-    //   (2) double sweep: a = a farthest cell from the start, b = a farthest from a, m = the middle of
-    //       that a-b path; eccentricity of m <= T/2: no far pair;
-    //   (3) landmarks l in {s, a, m, b} bound d(x, y) <= d(x, l) + d(l, y). Only cells x with
-    //       d(x, l) + ecc(l) > T for every l can have a far partner, and both ends of a far pair are
-    //       such cells; B = #{ordered (x, y) among them: min_l d(x, l) + d(l, y) > T} >= K.
-    // If boost * B <= u * n(n-1) the layout is rejected with K unknown (this also proves
-    // boost * r < 1, so no violation goes unseen); otherwise K is counted exactly with one search of
-    // depth T per candidate cell. `need_exact` forces the exact count. Everything is bitboard BFS.
     // One cell of every connected component of `cells` with at least T+2 cells: union-find over the
     // horizontal runs of each row (cheaper than one flood per component when there are dozens). A run
     // joins the runs of the previous row it overlaps; each maximal overlap segment lies in one of them.
@@ -372,6 +359,19 @@ struct MazeSampler::Impl {
         return i;
     }
 
+    // K(L), the number of ordered pairs of open cells more than T moves apart, computed only as far
+    // as the acceptance test `u * n(n-1) < boost * K` needs it. Per component:
+    //   (1) fewer than T+2 cells, or its start cell (the open cell nearest the board centre for the
+    //       first component) has eccentricity <= T/2: no far pair, since the diameter is at most
+    //       twice any eccentricity;
+    //   (2) double sweep: a = a farthest cell from the start, b = a farthest from a, m = the middle of
+    //       that a-b path; eccentricity of m <= T/2: no far pair;
+    //   (3) landmarks l in {s, a, m, b} bound d(x, y) <= d(x, l) + d(l, y). Only cells x with
+    //       d(x, l) + ecc(l) > T for every l can have a far partner, and both ends of a far pair are
+    //       such cells; B = #{ordered (x, y) among them: min_l d(x, l) + d(l, y) > T} >= K.
+    // If boost * B <= u * n(n-1) the layout is rejected with K unknown (this also proves
+    // boost * r < 1, so no violation goes unseen); otherwise K is counted exactly with one search of
+    // depth T per candidate cell. `need_exact` forces the exact count. Everything is bitboard BFS.
     struct FarCount {
         int64_t bound = 0;   // B >= K
         int64_t exact = -1;  // K, or -1 when the bound decided
