@@ -97,7 +97,7 @@ struct alignas(32) Bits {
         return v;
     }
     template <class V>
-    [[gnu::always_inline]] void store(int i, V v) {
+    [[gnu::always_inline]] void store(int i, const V & v) {
         std::memcpy(&row[i], &v, sizeof v);
     }
 };
@@ -151,7 +151,7 @@ template <class V>
         return ((x << 1) | (x >> 1) | cur->load<V>(i - 1) | cur->load<V>(i + 1)) & open.load<V>(i) &
                ~visited.load<V>(i);
     };
-    auto none = [](V any) __attribute__((always_inline)) {
+    auto none = [](const V & any) __attribute__((always_inline)) {
         Row bits = 0;
         for (int j = 0; j < kBlock; ++j) bits |= any[j];
         return bits == 0;
@@ -243,7 +243,7 @@ struct MazeSampler::Impl {
     static constexpr int kMaxRuns = kMaxSide * (kMaxSide + 1) / 2;
     std::array<Cell, kMaxRuns> run_cell;               // first cell of each run
     std::array<uint16_t, kMaxRuns> parent, comp_size;  // comp_size is valid at roots
-    std::vector<Cell> large;
+    std::vector<std::pair<Cell, int>> large;
     bool deep = false;
 
     explicit Impl(const MazeGenConfig & c)
@@ -308,10 +308,10 @@ struct MazeSampler::Impl {
         return s;
     }
 
-    // One cell of every connected component of `cells` with at least T+2 cells: union-find over the
+    // One cell and the size of every connected component of `cells` with at least T+2 cells: union-find over the
     // horizontal runs of each row (cheaper than one flood per component when there are dozens). A run
     // joins the runs of the previous row it overlaps; each maximal overlap segment lies in one of them.
-    const std::vector<Cell> & large_components(const Bits & cells) {
+    const std::vector<std::pair<Cell, int>> & large_components(const Bits & cells) {
         int n_runs = 0;
         Row prev_bits = 0, prev_starts = 0;
         std::array<uint16_t, 32> id_by_start{}, prev_id_by_start{};
@@ -351,7 +351,7 @@ struct MazeSampler::Impl {
         }
         large.clear();
         for (int i = 0; i < n_runs; ++i)
-            if (parent[i] == i && comp_size[i] >= T + 2) large.push_back(run_cell[i]);
+            if (parent[i] == i && comp_size[i] >= T + 2) large.emplace_back(run_cell[i], comp_size[i]);
         return large;
     }
     int find(int i) {
@@ -377,31 +377,49 @@ struct MazeSampler::Impl {
         int64_t exact = -1;  // K, or -1 when the bound decided
     };
 
+    // A component of c cells holds at most c (c - 1 - T) far pairs: a cell with a far partner has the T
+    // cells of a shortest path within distance T. The bound is superadditive, so it also bounds any
+    // set of components with c cells in all.
+    int64_t size_bound(int64_t c) const { return c >= T + 2 ? c * (c - 1 - T) : 0; }
+
     FarCount count_far_pairs(double u, bool need_exact) {
         far.clear();
         far_groups.clear();
         deep = false;
         FarCount out;
+        const double pairs = static_cast<double>(n_open) * (n_open - 1);
+        // The layout is rejected as soon as an upper bound on K is <= `budget`.
+        const double budget = need_exact ? -1 : u * pairs / cfg.boost;
+        auto settled = [&](int64_t bound) { return static_cast<double>(bound) <= budget; };
         // The component of the open cell nearest the centre (the giant one when there is one).
         Cell start = *std::find_if(center_order.begin(), center_order.end(),
                                    [&](const Cell & p) { return open_bits.test(p.first, p.second); });
         Search first = search(open_bits, start, H);
         const bool within_h = first.res.finished;  // eccentricity of the start <= T/2
         if (!within_h) first.res = flood(open_bits, first.visited, first.frontier, K, 0, K - 1, N);
-        int size = popcount(first.visited);
-        if (!within_h && size >= T + 2) out.bound += component_bound(first.visited, start, first.frontier);
+        const int size = popcount(first.visited);
+        const int64_t rest = size_bound(n_open - size);  // every other component together
+        if (!within_h && size >= T + 2) {
+            if (settled(size_bound(size) + rest)) return FarCount{size_bound(size) + rest, -1};
+            out.bound += component_bound(first.visited, start, first.frontier);
+        }
         // The other components: only those with at least T+2 cells can hold a path of T+1 moves.
         if (n_open - size >= T + 2) {
+            if (settled(out.bound + rest)) return FarCount{out.bound + rest, -1};
             Bits left;
             for (size_t i = 0; i < left.row.size(); ++i) left.row[i] = open_bits.row[i] & ~first.visited.row[i];
-            for (Cell s : large_components(left)) {
+            const auto & comps = large_components(left);
+            int64_t pending = 0;
+            for (const auto & comp : comps) pending += size_bound(comp.second);
+            for (const auto & [s, comp_cells] : comps) {
+                if (settled(out.bound + pending)) return FarCount{out.bound + pending, -1};
+                pending -= size_bound(comp_cells);
                 Search near = search(open_bits, s, H);
                 if (near.res.finished) continue;
                 near.res = flood(open_bits, near.visited, near.frontier, K, 0, K - 1, N);
                 out.bound += component_bound(near.visited, s, near.frontier);
             }
         }
-        const double pairs = static_cast<double>(n_open) * (n_open - 1);
         if (out.bound == 0 || (!need_exact && u * pairs >= cfg.boost * static_cast<double>(out.bound))) {
             if (out.bound == 0) out.exact = 0;
             return out;
