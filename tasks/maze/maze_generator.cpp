@@ -360,18 +360,20 @@ struct MazeSampler::Impl {
     }
 
     // K(L), the number of ordered pairs of open cells more than T moves apart, computed only as far
-    // as the acceptance test `u * n(n-1) < boost * K` needs it. Per component:
+    // as the acceptance test `u * n(n-1) < boost * K` needs it: the layout is rejected as soon as an
+    // upper bound on K drops to u * n(n-1) / boost (which also proves boost * r < 1, so no violation
+    // goes unseen). Per component:
     //   (1) fewer than T+2 cells, or its start cell (the open cell nearest the board centre for the
     //       first component) has eccentricity <= T/2: no far pair, since the diameter is at most
-    //       twice any eccentricity;
+    //       twice any eccentricity; otherwise size_bound and start_bound bound its far pairs;
     //   (2) double sweep: a = a farthest cell from the start, b = a farthest from a, m = the middle of
     //       that a-b path; eccentricity of m <= T/2: no far pair;
     //   (3) landmarks l in {s, a, m, b} bound d(x, y) <= d(x, l) + d(l, y). Only cells x with
     //       d(x, l) + ecc(l) > T for every l can have a far partner, and both ends of a far pair are
     //       such cells; B = #{ordered (x, y) among them: min_l d(x, l) + d(l, y) > T} >= K.
-    // If boost * B <= u * n(n-1) the layout is rejected with K unknown (this also proves
-    // boost * r < 1, so no violation goes unseen); otherwise K is counted exactly with one search of
-    // depth T per candidate cell. `need_exact` forces the exact count. Everything is bitboard BFS.
+    // Components other than the start cell's are found by union-find over row runs. When the bounds do
+    // not settle it, K is counted exactly with one search of depth T per candidate cell. `need_exact`
+    // forces the exact count. Every BFS is a bitboard flood.
     struct FarCount {
         int64_t bound = 0;   // B >= K
         int64_t exact = -1;  // K, or -1 when the bound decided
@@ -381,6 +383,17 @@ struct MazeSampler::Impl {
     // cells of a shortest path within distance T. The bound is superadditive, so it also bounds any
     // set of components with c cells in all.
     int64_t size_bound(int64_t c) const { return c >= T + 2 ? c * (c - 1 - T) : 0; }
+
+    // A far pair (x, y) of a component has d(s, x) > T - e and d(s, y) > T - e for any cell s of
+    // eccentricity e (d(x, y) <= d(x, s) + e), so m cells outside the ball of radius T - e around s
+    // bound its far pairs by m (m - 1); one search of depth T - e finds them.
+    int64_t start_bound(const Bits & component, Cell s, int ecc, int size) const {
+        if (ecc > T) return size_bound(size);
+        Search ball = search(component, s, T - ecc);
+        int64_t m = 0;
+        for (size_t i = 0; i < component.row.size(); ++i) m += popcount32(component.row[i] & ~ball.visited.row[i]);
+        return std::min(m * (m - 1), size_bound(size));
+    }
 
     FarCount count_far_pairs(double u, bool need_exact) {
         far.clear();
@@ -400,7 +413,9 @@ struct MazeSampler::Impl {
         const int size = popcount(first.visited);
         const int64_t rest = size_bound(n_open - size);  // every other component together
         if (!within_h && size >= T + 2) {
-            if (settled(size_bound(size) + rest)) return FarCount{size_bound(size) + rest, -1};
+            int64_t b = size_bound(size);
+            if (!settled(b + rest)) b = start_bound(first.visited, start, H + first.res.layers, size);
+            if (settled(b + rest)) return FarCount{b + rest, -1};
             out.bound += component_bound(first.visited, start, first.frontier);
         }
         // The other components: only those with at least T+2 cells can hold a path of T+1 moves.
@@ -417,6 +432,8 @@ struct MazeSampler::Impl {
                 Search near = search(open_bits, s, H);
                 if (near.res.finished) continue;
                 near.res = flood(open_bits, near.visited, near.frontier, K, 0, K - 1, N);
+                int64_t b = start_bound(near.visited, s, H + near.res.layers, comp_cells);
+                if (settled(out.bound + b + pending)) return FarCount{out.bound + b + pending, -1};
                 out.bound += component_bound(near.visited, s, near.frontier);
             }
         }

@@ -35,11 +35,13 @@
 // at most the pi-mass lost by that clipping. Every such layout is detected and counted
 // (MazeGenStats::violations, reported by the CLI), never silent.
 //
-// Cost. K(L) is needed only as far as the acceptance test u * n(n-1) < A * K decides. Almost every
-// layout is settled by bitboard BFS: a component with <= T+1 cells holds no far pair; if some cell of a
-// component has eccentricity <= T/2, its diameter is <= T. Landmark bounds d(x,y) <= d(x,l) + d(l,y)
-// give an upper bound B >= K for the rest, and only when A * B > u * n(n-1) is K counted exactly
-// (which also makes every violation visible).
+// Cost. K(L) is needed only as far as the acceptance test u * n(n-1) < A * K decides, with u drawn
+// before the analysis. Almost every layout is settled by bitboard BFS (whole rows per SIMD operation):
+// a component with <= T+1 cells holds no far pair; if some cell of a component has eccentricity <= T/2,
+// its diameter is <= T; a component of c cells holds at most c(c-1-T) far pairs. Landmark bounds
+// d(x,y) <= d(x,l) + d(l,y) bound K for the rest, and only when A * bound > u * n(n-1) is K counted
+// exactly (so every violation is seen). About 21,000 instructions per layout and ~9,700 layouts per
+// maze at 30x30 (~77,000 plain attempts at ~2/3 of the cost each).
 //
 // Determinism: proposal i uses Rng(derive_seed(seed, i)) only, and mazes are kept in proposal order, so
 // the output depends on the seed and options, never on the thread count.
