@@ -635,9 +635,10 @@ MazeGenConfig make_maze_gen_config(int size, int min_path, double boost) {
     cfg.boost = boost > 0 ? boost : default_maze_boost(size, cfg.min_path);
     // A path of more than min_path moves needs min_path + 2 open cells.
     if (cfg.min_path + 2 > cells - cfg.min_walls)
-        throw UsageError("--min-path " + std::to_string(cfg.min_path) + " cannot be reached on a " +
-                         std::to_string(size) + "x" + std::to_string(size) + " maze with at least " +
-                         std::to_string(cfg.min_walls) + " walls");
+        throw UsageError(std::string(min_path >= 0 ? "" : "the default ") + "--min-path " +
+                         std::to_string(cfg.min_path) + " cannot be reached on a " + std::to_string(size) + "x" +
+                         std::to_string(size) + " maze with at least " + std::to_string(cfg.min_walls) +
+                         " walls (a path of more than N moves needs N+2 open cells)");
     return cfg;
 }
 
@@ -660,10 +661,30 @@ int resolve_threads(int threads) {
     return hw > 0 ? static_cast<int>(hw) : 1;
 }
 
-// The wall layout as a key: one byte per cell (wall or not).
-std::string layout_key(const Grid & question) {
-    std::string key(question.size(), '\0');
-    for (size_t i = 0; i < question.size(); ++i) key[i] = question.cells[i] == maze::kWall ? '#' : '.';
+// The wall layout as a 128-bit key: two independent hashes of the wall bits (16 bytes per maze kept,
+// however large the set). A collision (probability ~n^2 / 2^129) could only drop a distinct layout,
+// never keep a repeated one.
+struct LayoutKey {
+    uint64_t a = 0, b = 0;
+    bool operator==(const LayoutKey &) const = default;
+};
+struct LayoutKeyHash {
+    size_t operator()(const LayoutKey & k) const { return static_cast<size_t>(k.a ^ (k.b * 0x9e3779b97f4a7c15ULL)); }
+};
+
+LayoutKey layout_key(const Grid & question) {
+    LayoutKey key{0x243f6a8885a308d3ULL, 0x13198a2e03707344ULL};
+    uint64_t word = 0;
+    auto mix = [&](uint64_t w) {
+        key.a = derive_seed(key.a, w);
+        key.b = derive_seed(key.b ^ 0xa4093822299f31d0ULL, w);
+    };
+    for (size_t i = 0; i < question.size(); ++i) {
+        word = (word << 1) | (question.cells[i] == maze::kWall ? 1u : 0u);
+        if (i % 64 == 63) mix(word), word = 0;
+    }
+    mix(word);
+    mix(question.size());
     return key;
 }
 
@@ -705,7 +726,7 @@ std::vector<GeneratedMaze> generate_with(const MazeGenConfig & cfg, int64_t n, i
     if (n <= 0) return out;
     std::vector<MazeSampler> samplers;
     for (int t = 0; t < resolve_threads(threads); ++t) samplers.emplace_back(cfg);
-    std::unordered_set<std::string> used_layouts;
+    std::unordered_set<LayoutKey, LayoutKeyHash> used_layouts;
     std::vector<Result> results;
     const size_t chunk = 1024 * samplers.size();
     uint64_t base = 0;
