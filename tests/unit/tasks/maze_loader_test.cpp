@@ -5,6 +5,7 @@
 #include <string>
 
 #include "harness/core/error.h"
+#include "harness/core/rng.h"
 #include "tasks/maze/maze_core.h"
 #include "tasks/maze/maze_csv.h"
 #include "tests/support/test_support.h"
@@ -154,4 +155,36 @@ TEST_CASE("malformed maze rows are InputErrors naming file, line and field", "[m
 
 TEST_CASE("maze loader reports unreadable files as IoError", "[maze][loader]") {
     CHECK_THROWS_AS(load_maze_csv("/nonexistent/maze.csv"), IoError);
+}
+
+TEST_CASE("randomly damaged maze CSVs load or fail with InputError, never crash", "[maze][loader]") {
+    const std::string good = "source,question,answer,rating\ns," + kQ + "," + kA + ",6\nt," + kQ + ",," + "\n";
+    const std::string alphabet = "# SGo,\"\r\n0x.-";
+    Rng rng(2024);
+    int loaded = 0, rejected = 0;
+    for (int trial = 0; trial < 3000; ++trial) {
+        std::string text = good;
+        for (int k = 1 + static_cast<int>(rng.below(4)); k > 0; --k) {
+            size_t at = rng.below(text.size() + 1);
+            switch (rng.below(3)) {
+                case 0: if (at < text.size()) text[at] = alphabet[rng.below(alphabet.size())]; break;
+                case 1: text.insert(at, 1, alphabet[rng.below(alphabet.size())]); break;
+                default: if (at < text.size()) text.erase(at, 1); break;
+            }
+        }
+        try {
+            auto ex = parse_maze_csv(text, "fuzz.csv");
+            ++loaded;
+            for (const auto & e : ex) {
+                REQUIRE(e.input.rows == e.input.cols);
+                REQUIRE(maze::find_unique(e.input, maze::kStart) >= 0);
+                REQUIRE(maze::find_unique(e.input, maze::kGoal) >= 0);
+            }
+        } catch (const InputError & e) {
+            ++rejected;
+            REQUIRE_THAT(std::string(e.what()), Catch::StartsWith("fuzz.csv:"));
+        }
+    }
+    CHECK(loaded > 0);
+    CHECK(rejected > 0);
 }
