@@ -3,3 +3,4 @@
 // (No static self-registration: this list is the registry.)
 TRMBENCH_TASK(arc, make_arc_task)
 TRMBENCH_TASK(sudoku, make_sudoku_task)
+TRMBENCH_TASK(maze, make_maze_task)
