@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "harness/core/error.h"
 
@@ -127,9 +128,82 @@ ojson parse(std::string_view text, std::string_view what) {
 
 }  // namespace
 
-std::string grid_to_json(const Grid & g) { return to_json_rows(g); }
+std::string grid_to_json(const Grid & g) {
+    // Same text as to_json_rows(), without a std::to_string per cell (this is the hot path of
+    // every attempt written: answers, targets and per-step grids).
+    if (g.rows < 0 || g.cols < 0 || g.cells.size() != static_cast<size_t>(g.rows) * static_cast<size_t>(g.cols))
+        throw Error("grid with " + std::to_string(g.rows) + "x" + std::to_string(g.cols) + " shape but " +
+                        std::to_string(g.cells.size()) + " cells",
+                    kExitFailure);
+    std::string out;
+    out.reserve(2 + g.cells.size() * 2 + static_cast<size_t>(g.rows) * 3);
+    out += '[';
+    for (int r = 0; r < g.rows; ++r) {
+        if (r) out += ',';
+        out += '[';
+        for (int c = 0; c < g.cols; ++c) {
+            if (c) out += ',';
+            unsigned v = g.cells[static_cast<size_t>(r) * static_cast<size_t>(g.cols) + static_cast<size_t>(c)];
+            if (v >= 100) out += static_cast<char>('0' + v / 100);
+            if (v >= 10) out += static_cast<char>('0' + v / 10 % 10);
+            out += static_cast<char>('0' + v % 10);
+        }
+        out += ']';
+    }
+    out += ']';
+    return out;
+}
 
-Grid grid_from_json(std::string_view text, std::string_view what) { return GridParser{text, what}.parse(); }
+// The compact text grid_to_json() writes ("[[1,2],[3,4]]"), in one pass; nullopt for anything
+// else (whitespace, errors), which then goes through GridParser and its messages.
+static std::optional<Grid> grid_compact(std::string_view s) {
+    size_t n = s.size(), i = 1;
+    if (n < 2 || s[0] != '[') return std::nullopt;
+    Grid g;
+    if (s[1] == ']') return n == 2 ? std::optional(g) : std::nullopt;
+    g.cells.reserve(n / 2);
+    int cols = -1;
+    for (;;) {
+        if (i >= n || s[i] != '[') return std::nullopt;
+        ++i;
+        int count = 0;
+        if (i < n && s[i] == ']') {
+            ++i;
+        } else {
+            for (;;) {
+                unsigned v = 0;
+                size_t start = i;
+                while (i < n && s[i] >= '0' && s[i] <= '9' && i - start < 3) v = v * 10 + static_cast<unsigned>(s[i++] - '0');
+                if (i == start || v > 255 || i >= n) return std::nullopt;
+                g.cells.push_back(static_cast<uint8_t>(v));
+                ++count;
+                if (s[i] == ',') {
+                    ++i;
+                    continue;
+                }
+                if (s[i] != ']') return std::nullopt;
+                ++i;
+                break;
+            }
+        }
+        if (cols >= 0 && count != cols) return std::nullopt;
+        cols = count;
+        ++g.rows;
+        if (i < n && s[i] == ',') {
+            ++i;
+            continue;
+        }
+        if (i + 1 == n && s[i] == ']') break;
+        return std::nullopt;
+    }
+    g.cols = cols;
+    return g;
+}
+
+Grid grid_from_json(std::string_view text, std::string_view what) {
+    if (auto g = grid_compact(text)) return std::move(*g);
+    return GridParser{text, what}.parse();
+}
 
 std::string measures_to_json(const std::vector<Measure> & measures) {
     ojson j = ojson::object();
@@ -137,7 +211,43 @@ std::string measures_to_json(const std::vector<Measure> & measures) {
     return j.dump();
 }
 
+// The text measures_to_json() writes, {"name":true,...}, read without a JSON library; nullopt for
+// anything else (escapes, spaces), which then goes through the full parser.
+static std::optional<std::vector<Measure>> measures_fast(std::string_view t) {
+    std::vector<Measure> out;
+    size_t i = 0;
+    auto at = [&](char c) { return i < t.size() && t[i] == c; };
+    if (!at('{')) return std::nullopt;
+    ++i;
+    if (at('}')) return i + 1 == t.size() ? std::optional(out) : std::nullopt;
+    for (;;) {
+        if (!at('"')) return std::nullopt;
+        size_t end = t.find_first_of("\\\"", i + 1);
+        if (end == std::string_view::npos || t[end] != '"') return std::nullopt;
+        Measure m{std::string(t.substr(i + 1, end - i - 1)), false};
+        i = end + 1;
+        if (!at(':')) return std::nullopt;
+        ++i;
+        if (t.compare(i, 4, "true") == 0) {
+            m.value = true;
+            i += 4;
+        } else if (t.compare(i, 5, "false") == 0) {
+            i += 5;
+        } else {
+            return std::nullopt;
+        }
+        out.push_back(std::move(m));
+        if (at(',')) {
+            ++i;
+            continue;
+        }
+        if (at('}') && i + 1 == t.size()) return out;
+        return std::nullopt;
+    }
+}
+
 std::vector<Measure> measures_from_json(std::string_view text, std::string_view what) {
+    if (auto fast = measures_fast(text)) return std::move(*fast);
     ojson j = parse(text, what);
     if (!j.is_object()) bad(what, "measures are not a JSON object");
     std::vector<Measure> out;
@@ -153,7 +263,7 @@ std::string steps_to_json(const std::vector<StepResult> & steps) {
     for (size_t i = 0; i < steps.size(); ++i) {
         if (i) out += ',';
         out += "{\"answer\":";
-        out += to_json_rows(steps[i].answer);
+        out += grid_to_json(steps[i].answer);
         out += ",\"q_halt\":";
         append_float(out, steps[i].q_halt);
         out += ",\"q_continue\":";

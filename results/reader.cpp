@@ -2,6 +2,7 @@
 // (run id, solver name, dataset) is a bound parameter.
 #include "results/reader.h"
 
+#include <map>
 #include <unordered_map>
 
 #include "results/json_codec.h"
@@ -171,7 +172,8 @@ std::vector<Aggregate> ResultsReader::aggregate(RunId run) {
     std::vector<Aggregate> cells(solver_names.size() * n_ds);
     // Per solver: per item 0 = no attempt, 1 = attempted, 2 = some attempt correct.
     std::vector<std::vector<uint8_t>> item_state(solver_names.size(), std::vector<uint8_t>(item_dataset.size(), 0));
-    std::unordered_map<std::string, std::vector<Measure>> measures_cache;
+    // Few distinct outcome and measure texts: parse each once (transparent lookup, no copies).
+    std::map<std::string, std::vector<Measure>, std::less<>> measures_cache;
 
     sql::Statement st(*db_,
                       "SELECT solver_id, item_id, outcome, correct, measures_json, input_tokens, cached_input_tokens, "
@@ -191,13 +193,20 @@ std::vector<Aggregate> ResultsReader::aggregate(RunId run) {
         g.n_attempts_correct += correct;
         uint8_t & state = item_state[si][static_cast<size_t>(item_off)];
         state = std::max<uint8_t>(state, correct ? 2 : 1);
-        ++g.outcomes[st.get_text(2)];
+        std::string_view outcome = st.get_view(2);
+        auto o = g.outcomes.find(outcome);
+        if (o == g.outcomes.end()) o = g.outcomes.emplace(std::string(outcome), 0).first;
+        ++o->second;
         if (!st.is_null(4)) {
-            std::string mj = st.get_text(4);
+            std::string_view mj = st.get_view(4);
             auto m = measures_cache.find(mj);
             if (m == measures_cache.end())
-                m = measures_cache.emplace(mj, results::measures_from_json(mj, "attempts.measures_json")).first;
-            for (const auto & meas : m->second) g.measures_true[meas.name] += meas.value;
+                m = measures_cache.emplace(std::string(mj), results::measures_from_json(mj, "attempts.measures_json")).first;
+            for (const auto & meas : m->second) {
+                auto t = g.measures_true.find(meas.name);
+                if (t == g.measures_true.end()) t = g.measures_true.emplace(meas.name, 0).first;
+                t->second += meas.value;
+            }
         }
         g.input_tokens += st.get_int(5);
         g.cached_input_tokens += st.get_int(6);

@@ -181,8 +181,8 @@ struct Aggregate {
     int64_t n_items_correct = 0;      // items with at least one headline-correct attempt (pass@k)
     int64_t n_attempts = 0;
     int64_t n_attempts_correct = 0;
-    std::map<std::string, int64_t> outcomes;         // outcome name -> attempts
-    std::map<std::string, int64_t> measures_true;    // measure name -> attempts where it is true
+    std::map<std::string, int64_t, std::less<>> outcomes;       // outcome name -> attempts
+    std::map<std::string, int64_t, std::less<>> measures_true;  // measure name -> attempts where it is true
     int64_t input_tokens = 0, cached_input_tokens = 0, output_tokens = 0, reasoning_tokens = 0, total_tokens = 0;
     double cost_usd = 0;
     int64_t n_cost_known = 0;         // attempts whose cost is known (the rest are NULL)

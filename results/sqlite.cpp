@@ -76,7 +76,9 @@ std::string sql_context(std::string_view sql) {
 // Database
 
 Database::Database(const std::filesystem::path & path, const OpenOptions & options) : path_(path) {
-    int flags = SQLITE_OPEN_URI;
+    // NOMUTEX: each connection is used by one thread at a time (the store's mutexes or its single
+    // writer thread guarantee it), so SQLite's per-call connection mutex is pure overhead.
+    int flags = SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
     std::string name = path.string();
     switch (options.mode) {
         case OpenMode::read_write_create: flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE; break;
@@ -226,6 +228,12 @@ std::string Statement::get_text(int col) const {
     const void * p = sqlite3_column_blob(stmt_, col);
     int n = sqlite3_column_bytes(stmt_, col);
     return p && n > 0 ? std::string(static_cast<const char *>(p), static_cast<size_t>(n)) : std::string();
+}
+
+std::string_view Statement::get_view(int col) const {
+    const void * p = sqlite3_column_blob(stmt_, col);
+    int n = sqlite3_column_bytes(stmt_, col);
+    return p && n > 0 ? std::string_view(static_cast<const char *>(p), static_cast<size_t>(n)) : std::string_view();
 }
 
 std::optional<int64_t> Statement::get_opt_int(int col) const {

@@ -116,6 +116,8 @@ public:
     int64_t get_int(int col) const;       // NULL -> 0
     double get_double(int col) const;     // NULL -> 0
     std::string get_text(int col) const;  // NULL -> ""
+    // The bytes of a TEXT/BLOB column without a copy; valid until the next step() or reset().
+    std::string_view get_view(int col) const;
     std::optional<int64_t> get_opt_int(int col) const;
     std::optional<double> get_opt_double(int col) const;
     std::optional<std::string> get_opt_text(int col) const;

@@ -128,7 +128,8 @@ public:
 
 private:
     struct Statements {
-        std::unique_ptr<sql::Statement> solver_id, item_id, supersede, insert_attempt, insert_call, insert_metric;
+        std::unique_ptr<sql::Statement> solver_id, item_id, supersede, insert_new, replace_attempt, insert_call,
+            insert_metric;
     };
 
     void throw_if_failed(std::unique_lock<std::mutex> &) {
@@ -148,9 +149,10 @@ private:
             *db_, "INSERT INTO superseded_attempts (superseded_at_ms, run_id, solver_id, item_id, attempt, " + data +
                       ") SELECT ?, run_id, solver_id, item_id, attempt, " + data +
                       " FROM attempts WHERE solver_id = ? AND item_id = ? AND attempt = ?");
-        s.insert_attempt = std::make_unique<sql::Statement>(
-            *db_, "INSERT OR REPLACE INTO attempts (run_id, solver_id, item_id, attempt, " + data + ") VALUES (" +
-                      placeholders(4 + n_data) + ")");
+        std::string values = "(run_id, solver_id, item_id, attempt, " + data + ") VALUES (" + placeholders(4 + n_data) + ")";
+        s.insert_new = std::make_unique<sql::Statement>(
+            *db_, "INSERT INTO attempts " + values + " ON CONFLICT(solver_id, item_id, attempt) DO NOTHING");
+        s.replace_attempt = std::make_unique<sql::Statement>(*db_, "INSERT OR REPLACE INTO attempts " + values);
         s.insert_call = std::make_unique<sql::Statement>(
             *db_,
             "INSERT INTO api_calls (run_id, solver, provider, model_id, example_id, attempt, cache_key, started_at_ms, "
@@ -253,15 +255,21 @@ private:
     void write_attempt(const AttemptRecord & a) {
         int64_t sid = solver_id(a.run_id, a.solver);
         int64_t iid = item_id(a);
+        std::vector<FieldValue> values = a.values();
+        auto bind_row = [&](sql::Statement & st) {
+            st.bind(1, a.run_id).bind(2, sid).bind(3, iid).bind(4, a.attempt);
+            for (size_t k = results::kAttemptKeyFields; k < values.size(); ++k)
+                bind_value(st, static_cast<int>(5 + k - results::kAttemptKeyFields), values[k]);
+        };
+        bind_row(*statements_.insert_new);
+        statements_.insert_new->run();
+        if (db_->changes() > 0) return;
+        // Already stored (a retried attempt after resume): keep the old row, then replace it.
         auto & sup = *statements_.supersede;
         sup.bind(1, now_ms()).bind(2, sid).bind(3, iid).bind(4, a.attempt);
         sup.run();
-        auto & ins = *statements_.insert_attempt;
-        ins.bind(1, a.run_id).bind(2, sid).bind(3, iid).bind(4, a.attempt);
-        std::vector<FieldValue> values = a.values();
-        for (size_t k = results::kAttemptKeyFields; k < values.size(); ++k)
-            bind_value(ins, static_cast<int>(5 + k - results::kAttemptKeyFields), values[k]);
-        ins.run();
+        bind_row(*statements_.replace_attempt);
+        statements_.replace_attempt->run();
     }
 
     void write_call(ApiCallJob & job) {

@@ -44,8 +44,6 @@ CREATE TABLE attempts (id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCE
   total_tokens INTEGER, cost_usd REAL, usage_json TEXT, flops REAL, flops_estimated INTEGER NOT NULL, wall_ms REAL,
   device_ms REAL, act_steps INTEGER, http_status INTEGER NOT NULL, request_id TEXT NOT NULL, retries INTEGER NOT NULL,
   rate_limit_wait_ms REAL NOT NULL, created_at_ms INTEGER NOT NULL, UNIQUE(solver_id, item_id, attempt));
-CREATE INDEX attempts_by_run ON attempts(run_id);
-CREATE INDEX attempts_by_item ON attempts(item_id);
 CREATE TABLE api_calls (id INTEGER PRIMARY KEY, run_id INTEGER REFERENCES runs(id), solver TEXT NOT NULL,
   provider TEXT NOT NULL, model_id TEXT NOT NULL, example_id TEXT NOT NULL, attempt INTEGER NOT NULL,
   cache_key TEXT NOT NULL, started_at_ms INTEGER NOT NULL, latency_ms REAL NOT NULL, http_status INTEGER NOT NULL,
