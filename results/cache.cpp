@@ -1,18 +1,14 @@
 // Response cache and batch-job store over SQLite; see cache.h.
 #include "results/cache.h"
 
-#include <chrono>
-
+#include "results/rows.h"
 #include "results/schema.h"
 #include "results/sqlite.h"
 
 namespace trmbench {
 namespace {
 
-int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
+using results::now_ms;
 
 std::unique_ptr<sql::Database> open_durable(const std::filesystem::path & path, int busy_timeout_ms,
                                             const std::string & vfs) {

@@ -262,9 +262,15 @@ std::string steps_to_json(const std::vector<StepResult> & steps) {
     std::string out = "[";
     for (size_t i = 0; i < steps.size(); ++i) {
         if (i) out += ',';
-        out += "{\"answer\":";
-        out += grid_to_json(steps[i].answer);
-        out += ",\"q_halt\":";
+        // A step whose answer equals the previous step's leaves it out: predictions settle after a
+        // few ACT steps, and 16 copies of a 30x30 grid per attempt would dominate the file.
+        out += '{';
+        if (i == 0 || !(steps[i].answer == steps[i - 1].answer)) {
+            out += "\"answer\":";
+            out += grid_to_json(steps[i].answer);
+            out += ',';
+        }
+        out += "\"q_halt\":";
         append_float(out, steps[i].q_halt);
         out += ",\"q_continue\":";
         append_float(out, steps[i].q_continue);
@@ -291,9 +297,11 @@ std::vector<StepResult> steps_from_json(std::string_view json, std::string_view 
     out.reserve(j.size());
     for (size_t i = 0; i < j.size(); ++i) {
         const ojson & s = j[i];
-        if (!s.is_object() || !s.contains("answer")) bad(what, "step " + std::to_string(i) + " has no answer");
+        if (!s.is_object()) bad(what, "step " + std::to_string(i) + " is not an object");
         StepResult r;
-        r.answer = grid_from_value(s["answer"], what);
+        if (s.contains("answer")) r.answer = grid_from_value(s["answer"], what);
+        else if (i > 0) r.answer = out.back().answer;  // same as the previous step
+        else bad(what, "step 0 has no answer");
         r.q_halt = s.contains("q_halt") ? float_from(s["q_halt"], what) : 0.f;
         r.q_continue = s.contains("q_continue") ? float_from(s["q_continue"], what) : 0.f;
         if (!correct.empty()) {

@@ -23,7 +23,8 @@ Grid grid_from_json(std::string_view text, std::string_view what);
 std::string measures_to_json(const std::vector<Measure> & measures);
 std::vector<Measure> measures_from_json(std::string_view text, std::string_view what);
 
-// Steps as [{"answer":[[...]],"q_halt":x,"q_continue":y}, ...] plus a "0110" string of per-step
+// Steps as [{"answer":[[...]],"q_halt":x,"q_continue":y}, ...] ("answer" left out when it equals
+// the previous step's) plus a "0110" string of per-step
 // headline correctness (a separate column, so accuracy-vs-steps needs no JSON parsing). An empty
 // `correct` leaves every step's correctness false.
 std::string steps_to_json(const std::vector<StepResult> & steps);

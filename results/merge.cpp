@@ -374,22 +374,38 @@ private:
             throw InputError("merge: " + name(input) +
                              " has attempts that conflict with an earlier input (same run, solver, item and attempt "
                              "index, different outcome, answer or measures):" + conflicts);
-        std::string data = results::attempt_data_column_list();
+        using results::column_list;
+        auto main_cols = results::attempt_main_columns();
+        auto detail_cols = results::attempt_detail_columns();
         std::string differs;
-        for (const auto & c : results::attempt_data_columns())
-            differs += (differs.empty() ? "" : " OR ") + ("ma." + c + " IS NOT sa." + c);
+        for (const auto & c : main_cols) differs += (differs.empty() ? "" : " OR ") + ("ma." + c + " IS NOT sa." + c);
+        for (const auto & c : detail_cols) differs += " OR md." + c + " IS NOT sd." + c;
         summary_.duplicate_attempts += out_.query_int("SELECT count(*)" + join).value_or(0);
-        summary_.duplicates_differing_usage += out_.query_int("SELECT count(*)" + join + " WHERE " + differs).value_or(0);
+        summary_.duplicates_differing_usage +=
+            out_.query_int("SELECT count(*)" + join + " LEFT JOIN main.attempt_details md ON md.attempt_id = ma.id " +
+                           "LEFT JOIN src.attempt_details sd ON sd.attempt_id = sa.id WHERE " + differs)
+                .value_or(0);
 
-        sql::Statement ins(out_, "INSERT INTO main.attempts (run_id, solver_id, item_id, attempt, " + data +
-                                     ") SELECT rm.dst, sm.dst, im.dst, sa.attempt, " +
-                                     results::attempt_data_column_list("sa.") +
+        // New rows get ids above the current maximum: that is how their details find them.
+        int64_t max_before = out_.query_int("SELECT coalesce(max(id), 0) FROM main.attempts").value_or(0);
+        sql::Statement ins(out_, "INSERT INTO main.attempts (run_id, solver_id, item_id, attempt, " +
+                                     column_list(main_cols) + ") SELECT rm.dst, sm.dst, im.dst, sa.attempt, " +
+                                     column_list(main_cols, "sa.") +
                                      " FROM src.attempts sa JOIN temp.run_map rm ON rm.src = sa.run_id "
                                      "JOIN temp.solver_map sm ON sm.src = sa.solver_id "
                                      "JOIN temp.item_map im ON im.src = sa.item_id WHERE true ORDER BY sa.id "
                                      "ON CONFLICT(solver_id, item_id, attempt) DO NOTHING");
         ins.run();
         summary_.attempts += out_.changes();
+        sql::Statement details(out_, "INSERT INTO main.attempt_details (attempt_id, " + column_list(detail_cols) +
+                                         ") SELECT ma.id, " + column_list(detail_cols, "sd.") +
+                                         " FROM src.attempt_details sd JOIN src.attempts sa ON sa.id = sd.attempt_id "
+                                         "JOIN temp.solver_map sm ON sm.src = sa.solver_id "
+                                         "JOIN temp.item_map im ON im.src = sa.item_id "
+                                         "JOIN main.attempts ma ON ma.solver_id = sm.dst AND ma.item_id = im.dst "
+                                         "AND ma.attempt = sa.attempt WHERE ma.id > ? ORDER BY ma.id");
+        details.bind(1, max_before);
+        details.run();
         int64_t src_attempts = out_.query_int("SELECT count(*) FROM src.attempts").value_or(0);
         int64_t mapped = out_.query_int("SELECT count(*) FROM src.attempts sa "
                                         "JOIN temp.solver_map sm ON sm.src = sa.solver_id "
@@ -398,9 +414,12 @@ private:
             throw InputError("merge: " + name(input) + ": " + std::to_string(src_attempts - mapped) +
                              " attempts refer to solvers or items that are not in the database");
 
+        auto all = main_cols;
+        all.insert(all.end(), detail_cols.begin(), detail_cols.end());
         sql::Statement sup(out_, "INSERT INTO main.superseded_attempts (superseded_at_ms, run_id, solver_id, item_id, "
-                                 "attempt, " + data + ") SELECT sa.superseded_at_ms, rm.dst, sm.dst, im.dst, sa.attempt, " +
-                                     results::attempt_data_column_list("sa.") +
+                                 "attempt, " + column_list(all) +
+                                     ") SELECT sa.superseded_at_ms, rm.dst, sm.dst, im.dst, sa.attempt, " +
+                                     column_list(all, "sa.") +
                                      " FROM src.superseded_attempts sa JOIN temp.run_map rm ON rm.src = sa.run_id "
                                      "JOIN temp.solver_map sm ON sm.src = sa.solver_id "
                                      "JOIN temp.item_map im ON im.src = sa.item_id ORDER BY sa.id");

@@ -97,7 +97,8 @@ void ResultsReader::for_each_attempt(const AttemptQuery & q,
     std::string items = prefixed(results::kItemColumns, "i.");
     if (!q.with_targets) items.replace(items.rfind("i.target_json"), std::string("i.target_json").size(), "NULL");
     std::string sql = "SELECT " + results::attempt_select_list(q.with_text, q.with_steps) + ", " + items +
-                      " FROM attempts a JOIN solvers s ON s.id = a.solver_id JOIN items i ON i.id = a.item_id" + f.where +
+                      " FROM attempts a JOIN solvers s ON s.id = a.solver_id JOIN items i ON i.id = a.item_id" +
+                      (q.with_text || q.with_steps ? results::kDetailsJoin : "") + f.where +
                       " ORDER BY a.solver_id, a.item_id, a.attempt";
     sql::Transaction snapshot(*db_, sql::Transaction::Kind::deferred);
     sql::Statement st(*db_, sql);
@@ -117,7 +118,7 @@ std::vector<AttemptRecord> ResultsReader::attempts(const AttemptQuery & q) {
 }
 
 std::vector<AttemptRecord> ResultsReader::superseded_attempts(RunId run) {
-    std::string sql = "SELECT " + results::attempt_select_list() +
+    std::string sql = "SELECT " + results::attempt_select_list(true, true, true) +
                       " FROM superseded_attempts a JOIN solvers s ON s.id = a.solver_id JOIN items i ON i.id = a.item_id"
                       " WHERE a.run_id = ? ORDER BY a.id";
     sql::Statement st(*db_, sql);

@@ -5,7 +5,7 @@
 #include "results/records.h"
 
 #include <array>
-#include <chrono>
+#include <charconv>
 
 #include "harness/core/error.h"
 #include "results/json_codec.h"
@@ -208,6 +208,17 @@ std::string_view field_type_name(FieldType t) {
         case FieldType::timestamp_ms: return "timestamp_ms";
     }
     return "?";
+}
+
+std::string field_value_text(const FieldValue & v) {
+    if (auto i = std::get_if<int64_t>(&v)) return std::to_string(*i);
+    if (auto d = std::get_if<double>(&v)) {
+        char buf[64];
+        auto [end, ec] = std::to_chars(buf, buf + sizeof buf, *d);
+        return ec == std::errc() ? std::string(buf, end) : std::string();
+    }
+    if (auto s = std::get_if<std::string>(&v)) return *s;
+    return "";
 }
 
 std::span<const FieldInfo> AttemptRecord::fields() { return kFieldInfos; }

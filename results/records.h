@@ -92,6 +92,10 @@ using FieldValue = std::variant<std::monostate, int64_t, double, std::string>;
 enum class FieldType { integer, real, text, boolean, json, timestamp_ms };
 std::string_view field_type_name(FieldType t);  // "int", "real", "text", "bool", "json", "timestamp_ms"
 
+// Plain text of a value for CSV/markdown printers: "" for NULL, decimal integers, the shortest
+// round-trip form of reals, text as is.
+std::string field_value_text(const FieldValue & v);
+
 struct FieldInfo {
     std::string_view name;         // also the SQL column name (key fields are stored as ids)
     FieldType type;
@@ -195,6 +199,10 @@ struct Aggregate {
     int64_t n_act_steps_known = 0;
     int64_t retries = 0;
     double rate_limit_wait_ms = 0;
+
+    // Headline accuracy over the manifest (pass@k over the stored attempts): missing items count
+    // as wrong. 0 for an empty manifest.
+    double accuracy() const { return n_items > 0 ? static_cast<double>(n_items_correct) / static_cast<double>(n_items) : 0; }
 };
 
 }  // namespace trmbench

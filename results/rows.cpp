@@ -137,27 +137,46 @@ void bind_item(sql::Statement & st, int p, const ItemRecord & it) {
 std::vector<std::string> attempt_data_columns() {
     std::vector<std::string> out;
     auto fields = AttemptRecord::fields();
-    for (size_t i = kAttemptKeyFields; i < fields.size(); ++i) out.emplace_back(fields[i].name);
+    for (size_t i = kAttemptKeyFields; i < fields.size(); ++i)
+        out.emplace_back(fields[i].name);
     return out;
 }
 
-std::string attempt_data_column_list(const std::string & prefix) {
+bool is_detail_column(std::string_view c) {
+    return c == "raw_text" || c == "reasoning_text" || c == "usage_json" || c == "steps_json";
+}
+
+std::vector<std::string> attempt_main_columns() {
+    std::vector<std::string> out;
+    for (auto & c : attempt_data_columns())
+        if (!is_detail_column(c)) out.push_back(c);
+    return out;
+}
+
+std::vector<std::string> attempt_detail_columns() {
+    std::vector<std::string> out;
+    for (auto & c : attempt_data_columns())
+        if (is_detail_column(c)) out.push_back(c);
+    return out;
+}
+
+std::string column_list(const std::vector<std::string> & columns, const std::string & prefix) {
     std::string out;
-    for (const auto & c : attempt_data_columns()) {
+    for (const auto & c : columns) {
         if (!out.empty()) out += ", ";
         out += prefix + c;
     }
     return out;
 }
 
-std::string attempt_select_list(bool with_text, bool with_steps) {
+std::string attempt_select_list(bool with_text, bool with_steps, bool single_table) {
     std::string out = "a.run_id, s.name, i.task_family, i.dataset, i.example_id, a.attempt";
     for (const auto & c : attempt_data_columns()) {
         bool is_text = c == "raw_text" || c == "reasoning_text" || c == "usage_json";
         bool is_step = c == "steps_json" || c == "steps_correct";
         out += ", ";
         if ((!with_text && is_text) || (!with_steps && is_step)) out += "NULL";
-        else out += "a." + c;
+        else out += (is_detail_column(c) && !single_table ? "d." : "a.") + c;
     }
     return out;
 }

@@ -77,10 +77,7 @@ CREATE TABLE attempts (
     correct             INTEGER,
     answer_json         TEXT,
     measures_json       TEXT,
-    raw_text            TEXT NOT NULL,
-    reasoning_text      TEXT NOT NULL,
     error               TEXT NOT NULL,
-    steps_json          TEXT,
     steps_correct       TEXT,
     input_tokens        INTEGER,
     cached_input_tokens INTEGER,
@@ -88,7 +85,6 @@ CREATE TABLE attempts (
     reasoning_tokens    INTEGER,
     total_tokens        INTEGER,
     cost_usd            REAL,
-    usage_json          TEXT,
     flops               REAL,
     flops_estimated     INTEGER NOT NULL,
     wall_ms             REAL,
@@ -100,6 +96,15 @@ CREATE TABLE attempts (
     rate_limit_wait_ms  REAL NOT NULL,
     created_at_ms       INTEGER NOT NULL,
     UNIQUE(solver_id, item_id, attempt)
+);
+-- The bulky part of an attempt, apart so that report scans of attempts read narrow rows.
+-- No row when all four are empty.
+CREATE TABLE attempt_details (
+    attempt_id     INTEGER PRIMARY KEY REFERENCES attempts(id) ON DELETE CASCADE,
+    raw_text       TEXT NOT NULL,
+    reasoning_text TEXT NOT NULL,
+    usage_json     TEXT,
+    steps_json     TEXT
 );
 
 CREATE TABLE api_calls (
@@ -167,10 +172,7 @@ CREATE TABLE superseded_attempts (
     correct             INTEGER,
     answer_json         TEXT,
     measures_json       TEXT,
-    raw_text            TEXT NOT NULL,
-    reasoning_text      TEXT NOT NULL,
     error               TEXT NOT NULL,
-    steps_json          TEXT,
     steps_correct       TEXT,
     input_tokens        INTEGER,
     cached_input_tokens INTEGER,
@@ -178,7 +180,6 @@ CREATE TABLE superseded_attempts (
     reasoning_tokens    INTEGER,
     total_tokens        INTEGER,
     cost_usd            REAL,
-    usage_json          TEXT,
     flops               REAL,
     flops_estimated     INTEGER NOT NULL,
     wall_ms             REAL,
@@ -188,7 +189,11 @@ CREATE TABLE superseded_attempts (
     request_id          TEXT NOT NULL,
     retries             INTEGER NOT NULL,
     rate_limit_wait_ms  REAL NOT NULL,
-    created_at_ms       INTEGER NOT NULL
+    created_at_ms       INTEGER NOT NULL,
+    raw_text            TEXT,
+    reasoning_text      TEXT,
+    usage_json          TEXT,
+    steps_json          TEXT
 );
 CREATE INDEX superseded_by_run ON superseded_attempts(run_id);
 

@@ -128,8 +128,8 @@ public:
 
 private:
     struct Statements {
-        std::unique_ptr<sql::Statement> solver_id, item_id, supersede, insert_new, replace_attempt, insert_call,
-            insert_metric;
+        std::unique_ptr<sql::Statement> solver_id, item_id, insert_attempt, insert_details, supersede, delete_old,
+            insert_call, insert_metric;
     };
 
     void throw_if_failed(std::unique_lock<std::mutex> &) {
@@ -139,20 +139,28 @@ private:
     }
 
     void prepare() {
-        std::string data = results::attempt_data_column_list();
-        size_t n_data = results::attempt_data_columns().size();
+        using results::column_list;
+        auto main_cols = results::attempt_main_columns();
+        auto detail_cols = results::attempt_detail_columns();
         auto & s = statements_;
         s.solver_id = std::make_unique<sql::Statement>(*db_, "SELECT id FROM solvers WHERE run_id = ? AND name = ?");
         s.item_id = std::make_unique<sql::Statement>(
             *db_, "SELECT id, task_family FROM items WHERE run_id = ? AND dataset = ? AND example_id = ?");
+        s.insert_attempt = std::make_unique<sql::Statement>(
+            *db_, "INSERT INTO attempts (run_id, solver_id, item_id, attempt, " + column_list(main_cols) + ") VALUES (" +
+                      placeholders(4 + main_cols.size()) + ") ON CONFLICT(solver_id, item_id, attempt) DO NOTHING");
+        s.insert_details = std::make_unique<sql::Statement>(
+            *db_, "INSERT INTO attempt_details (attempt_id, " + column_list(detail_cols) + ") VALUES (" +
+                      placeholders(1 + detail_cols.size()) + ")");
+        std::string all = column_list(main_cols) + ", " + column_list(detail_cols);
         s.supersede = std::make_unique<sql::Statement>(
-            *db_, "INSERT INTO superseded_attempts (superseded_at_ms, run_id, solver_id, item_id, attempt, " + data +
-                      ") SELECT ?, run_id, solver_id, item_id, attempt, " + data +
-                      " FROM attempts WHERE solver_id = ? AND item_id = ? AND attempt = ?");
-        std::string values = "(run_id, solver_id, item_id, attempt, " + data + ") VALUES (" + placeholders(4 + n_data) + ")";
-        s.insert_new = std::make_unique<sql::Statement>(
-            *db_, "INSERT INTO attempts " + values + " ON CONFLICT(solver_id, item_id, attempt) DO NOTHING");
-        s.replace_attempt = std::make_unique<sql::Statement>(*db_, "INSERT OR REPLACE INTO attempts " + values);
+            *db_, "INSERT INTO superseded_attempts (superseded_at_ms, run_id, solver_id, item_id, attempt, " + all +
+                      ") SELECT ?, a.run_id, a.solver_id, a.item_id, a.attempt, " + column_list(main_cols, "a.") + ", " +
+                      column_list(detail_cols, "d.") + " FROM attempts a" + results::kDetailsJoin +
+                      " WHERE a.solver_id = ? AND a.item_id = ? AND a.attempt = ?");
+        // attempt_details goes with it (ON DELETE CASCADE).
+        s.delete_old = std::make_unique<sql::Statement>(
+            *db_, "DELETE FROM attempts WHERE solver_id = ? AND item_id = ? AND attempt = ?");
         s.insert_call = std::make_unique<sql::Statement>(
             *db_,
             "INSERT INTO api_calls (run_id, solver, provider, model_id, example_id, attempt, cache_key, started_at_ms, "
@@ -256,20 +264,45 @@ private:
         int64_t sid = solver_id(a.run_id, a.solver);
         int64_t iid = item_id(a);
         std::vector<FieldValue> values = a.values();
-        auto bind_row = [&](sql::Statement & st) {
-            st.bind(1, a.run_id).bind(2, sid).bind(3, iid).bind(4, a.attempt);
-            for (size_t k = results::kAttemptKeyFields; k < values.size(); ++k)
-                bind_value(st, static_cast<int>(5 + k - results::kAttemptKeyFields), values[k]);
-        };
-        bind_row(*statements_.insert_new);
-        statements_.insert_new->run();
-        if (db_->changes() > 0) return;
-        // Already stored (a retried attempt after resume): keep the old row, then replace it.
-        auto & sup = *statements_.supersede;
-        sup.bind(1, now_ms()).bind(2, sid).bind(3, iid).bind(4, a.attempt);
-        sup.run();
-        bind_row(*statements_.replace_attempt);
-        statements_.replace_attempt->run();
+        if (!insert_attempt(a, sid, iid, values)) {
+            // Already stored (a retried attempt after resume): keep the old row, then replace it.
+            auto & sup = *statements_.supersede;
+            sup.bind(1, now_ms()).bind(2, sid).bind(3, iid).bind(4, a.attempt);
+            sup.run();
+            statements_.delete_old->bind_all(sid, iid, a.attempt).run();
+            insert_attempt(a, sid, iid, values);
+        }
+    }
+
+    // Inserts the attempts row and, when there is anything bulky, its attempt_details row.
+    // False when the key exists already.
+    bool insert_attempt(const AttemptRecord & a, int64_t sid, int64_t iid, const std::vector<FieldValue> & values) {
+        auto fields = AttemptRecord::fields();
+        auto & ins = *statements_.insert_attempt;
+        auto & det = *statements_.insert_details;
+        ins.bind(1, a.run_id).bind(2, sid).bind(3, iid).bind(4, a.attempt);
+        int main_param = 5, detail_param = 2;
+        bool any_detail = false;
+        for (size_t k = results::kAttemptKeyFields; k < values.size(); ++k) {
+            if (results::is_detail_column(fields[k].name)) {
+                bind_value(det, detail_param++, values[k]);
+                if (auto t = std::get_if<std::string>(&values[k])) any_detail |= !t->empty();
+            } else {
+                bind_value(ins, main_param++, values[k]);
+            }
+        }
+        ins.run();
+        if (db_->changes() == 0) {
+            det.reset();
+            return false;
+        }
+        if (any_detail) {
+            det.bind(1, db_->last_insert_rowid());
+            det.run();
+        } else {
+            det.reset();
+        }
+        return true;
     }
 
     void write_call(ApiCallJob & job) {
@@ -478,8 +511,7 @@ void ResultsStore::flush() {
 }
 
 void ResultsStore::close() {
-    if (closed_) return;
-    closed_ = true;
+    if (closed_.exchange(true)) return;
     writer_->stop();
     std::exception_ptr err = writer_->take_unreported_error();
     writer_.reset();

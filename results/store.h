@@ -24,6 +24,7 @@
 // moves the old row to superseded_attempts, so the tokens and dollars it cost are never lost.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -116,7 +117,7 @@ private:
     std::unique_ptr<Writer> writer_;
     std::unique_ptr<SqliteResponseCache> cache_;
     std::unique_ptr<SqliteBatchJobStore> batches_;
-    bool closed_ = false;
+    std::atomic<bool> closed_{false};
 };
 
 }  // namespace trmbench

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <mutex>
@@ -90,9 +91,9 @@ AttemptRecord sample_attempt(RunId run, const std::string & solver, const ItemRe
     r.raw_text = "answer ✓ für Ω #" + std::to_string(seed) + " \"quoted\" 'single' ; DROP TABLE attempts; --";
     r.reasoning_text = seed % 4 ? "think 🤔 " + std::to_string(seed) : "";
     r.error = r.outcome == Outcome::ok ? "" : "no grid found";
-    for (int s = 0; s < seed % 3; ++s) {
+    for (int s = 0; s < seed % 5; ++s) {
         StepResult st;
-        st.answer = Grid(2, 2, static_cast<uint8_t>(s));
+        st.answer = Grid(2, 2, static_cast<uint8_t>(std::min(s, 2)));  // settles after step 2
         st.q_halt = 0.1f * static_cast<float>(s) - 1.234567f;
         st.q_continue = -0.3f + static_cast<float>(seed) * 1e-3f;
         st.correct = s % 2 == 1;

@@ -5,6 +5,7 @@
 #include <limits>
 #include <set>
 
+#include "results/json_codec.h"
 #include "results/reader.h"
 #include "results/rows.h"
 #include "results/schema.h"
@@ -99,18 +100,27 @@ TEST_CASE("fields() names every stored attempts column and values() follows it",
     CHECK(fields[0].name == "run_id");
     CHECK(fields[5].name == "attempt");
 
-    // Every data field is a column of attempts, and every attempts column is a field or an id.
+    // Every data field is a column of attempts or attempt_details, and every column there is a
+    // field or an id.
     test::TempDir dir;
     { ResultsStore store(dir / "f.db"); }
     sql::Database db(dir / "f.db", {sql::OpenMode::read_only, 1000, ""});
-    sql::Statement st(db, "SELECT name FROM pragma_table_info('attempts')");
     std::set<std::string> columns;
-    while (st.step()) columns.insert(st.get_text(0));
+    for (const char * table : {"attempts", "attempt_details"}) {
+        sql::Statement st(db, "SELECT name FROM pragma_table_info(?)");
+        st.bind(1, table);
+        while (st.step()) columns.insert(st.get_text(0));
+    }
     for (const auto & c : results::attempt_data_columns()) CHECK(columns.count(c) == 1);
     for (const auto & c : columns) {
-        bool key = c == "id" || c == "run_id" || c == "solver_id" || c == "item_id" || c == "attempt";
+        bool key = c == "id" || c == "run_id" || c == "solver_id" || c == "item_id" || c == "attempt" || c == "attempt_id";
         CHECK((key || names.count(c) == 1));
     }
+    // superseded_attempts holds them all.
+    sql::Statement sup(db, "SELECT name FROM pragma_table_info('superseded_attempts')");
+    std::set<std::string> sup_columns;
+    while (sup.step()) sup_columns.insert(sup.get_text(0));
+    for (const auto & c : results::attempt_data_columns()) CHECK(sup_columns.count(c) == 1);
 
     auto items = test::sample_items(1);
     AttemptRecord r = test::sample_attempt(7, "s", items[0], 1, 5);
@@ -119,6 +129,13 @@ TEST_CASE("fields() names every stored attempts column and values() follows it",
     CHECK(std::get<int64_t>(values[0]) == 7);
     CHECK(std::get<std::string>(values[1]) == "s");
     CHECK(AttemptRecord::from_values(values) == r);
+
+    // Printer text of each kind of value.
+    CHECK(field_value_text(FieldValue{}).empty());
+    CHECK(field_value_text(FieldValue{int64_t(-12)}) == "-12");
+    CHECK(field_value_text(FieldValue{0.1}) == "0.1");
+    CHECK(field_value_text(FieldValue{1.5e12}) == "1.5e+12");
+    CHECK(field_value_text(FieldValue{std::string("a,b")}) == "a,b");
 }
 
 TEST_CASE("from_values rejects wrong types and malformed JSON, naming the field", "[results]") {
@@ -189,4 +206,23 @@ TEST_CASE("make_attempt_record and item_from_example carry every field", "[resul
     CHECK(r.steps[1].q_halt == 2.f);
     CHECK(r.usage.input_tokens == 5);
     CHECK(r.request_id == "r1");
+}
+
+TEST_CASE("step answers equal to the previous step's are written once and read back in full", "[results]") {
+    std::vector<StepResult> steps;
+    for (int s = 0; s < 16; ++s) steps.push_back({Grid(3, 3, static_cast<uint8_t>(s < 4 ? s : 4)), 0.25f * s, -1.f, s >= 4});
+    std::string json = results::steps_to_json(steps);
+    size_t answers = 0;
+    for (size_t pos = json.find("\"answer\""); pos != std::string::npos; pos = json.find("\"answer\"", pos + 1)) ++answers;
+    CHECK(answers == 5);  // steps 0..4 differ, 5..15 repeat step 4
+    auto back = results::steps_from_json(json, results::steps_correct_string(steps), "test");
+    CHECK(back == steps);
+    CHECK_THROWS_WITH(results::steps_from_json(R"([{"q_halt":1}])", "0", "steps"), Catch::Contains("step 0 has no answer"));
+    CHECK_THROWS_AS(results::steps_from_json(R"([{"answer":[[1]]}])", "01", "steps"), InputError);
+    // The compact and the tolerant grid readers agree; bad grids are refused with the field name.
+    CHECK(results::grid_from_json("[[1,2],[3,4]]", "g") == results::grid_from_json(" [ [1, 2] ,\n[3,4] ] ", "g"));
+    CHECK(results::grid_from_json("[]", "g").empty());
+    CHECK(results::grid_from_json("[[]]", "g").rows == 1);
+    for (const char * bad : {"", "[", "[[1,2],[3]]", "[[1,2]]x", "[[1,,2]]", "[[300]]", "[[-1]]", "[1,2]", "[[1]],[[2]]"})
+        CHECK_THROWS_WITH(results::grid_from_json(bad, "field g"), Catch::Contains("field g"));
 }

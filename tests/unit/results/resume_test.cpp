@@ -135,6 +135,9 @@ TEST_CASE("re-recording an attempt replaces it and keeps the old row, with its c
     CHECK(old[0].outcome == Outcome::timeout);
     CHECK(old[0].usage.cost_usd == 0.75);
     CHECK(old[0].example_id == "ex0");
+    CHECK_THAT(old[0].raw_text, Catch::Contains("#2"));
+    CHECK_THAT(now[0].raw_text, Catch::Contains("#4"));
+    CHECK(test::count_rows(path, "attempt_details") == 1);  // the old details went with the old row
 }
 
 TEST_CASE("after a crash mid-run the run is found and only the missing attempts are pending", "[results]") {

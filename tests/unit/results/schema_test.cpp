@@ -39,11 +39,13 @@ CREATE TABLE items (id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES r
 CREATE TABLE attempts (id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id),
   solver_id INTEGER NOT NULL REFERENCES solvers(id), item_id INTEGER NOT NULL REFERENCES items(id),
   attempt INTEGER NOT NULL, outcome TEXT NOT NULL, correct INTEGER, answer_json TEXT, measures_json TEXT,
-  raw_text TEXT NOT NULL, reasoning_text TEXT NOT NULL, error TEXT NOT NULL, steps_json TEXT, steps_correct TEXT,
-  input_tokens INTEGER, cached_input_tokens INTEGER, output_tokens INTEGER, reasoning_tokens INTEGER,
-  total_tokens INTEGER, cost_usd REAL, usage_json TEXT, flops REAL, flops_estimated INTEGER NOT NULL, wall_ms REAL,
-  device_ms REAL, act_steps INTEGER, http_status INTEGER NOT NULL, request_id TEXT NOT NULL, retries INTEGER NOT NULL,
-  rate_limit_wait_ms REAL NOT NULL, created_at_ms INTEGER NOT NULL, UNIQUE(solver_id, item_id, attempt));
+  error TEXT NOT NULL, steps_correct TEXT, input_tokens INTEGER, cached_input_tokens INTEGER, output_tokens INTEGER,
+  reasoning_tokens INTEGER, total_tokens INTEGER, cost_usd REAL, flops REAL, flops_estimated INTEGER NOT NULL,
+  wall_ms REAL, device_ms REAL, act_steps INTEGER, http_status INTEGER NOT NULL, request_id TEXT NOT NULL,
+  retries INTEGER NOT NULL, rate_limit_wait_ms REAL NOT NULL, created_at_ms INTEGER NOT NULL,
+  UNIQUE(solver_id, item_id, attempt));
+CREATE TABLE attempt_details (attempt_id INTEGER PRIMARY KEY REFERENCES attempts(id) ON DELETE CASCADE,
+  raw_text TEXT NOT NULL, reasoning_text TEXT NOT NULL, usage_json TEXT, steps_json TEXT);
 CREATE TABLE api_calls (id INTEGER PRIMARY KEY, run_id INTEGER REFERENCES runs(id), solver TEXT NOT NULL,
   provider TEXT NOT NULL, model_id TEXT NOT NULL, example_id TEXT NOT NULL, attempt INTEGER NOT NULL,
   cache_key TEXT NOT NULL, started_at_ms INTEGER NOT NULL, latency_ms REAL NOT NULL, http_status INTEGER NOT NULL,
@@ -62,8 +64,12 @@ INSERT INTO runs VALUES (1, 1000, NULL, 'interrupted', 'sha1', '0.0.9', 'h', 'c'
 INSERT INTO solvers VALUES (1, 1, 'trm', 'local', 'torch', 'm', 7000000, NULL, 'sha', 'cpu', 'float32', '{}');
 INSERT INTO items VALUES (1, 1, 'sudoku', 'sudoku/test', 'ex0', 'ex0', 0, 0, 12.5, '', '[[1,2],[3,4]]');
 INSERT INTO items VALUES (2, 1, 'sudoku', 'sudoku/test', 'ex1', 'ex1', 0, 1, NULL, '', '[[4,3],[2,1]]');
-INSERT INTO attempts VALUES (1, 1, 1, 1, 0, 'ok', 1, '[[1,2],[3,4]]', '{"exact":true}', 'raw', '', '', NULL, NULL,
-  10, NULL, 5, NULL, 15, 0.5, NULL, 1e9, 0, 12.0, NULL, 4, 0, '', 0, 0, 2000);
+INSERT INTO attempts (id, run_id, solver_id, item_id, attempt, outcome, correct, answer_json, measures_json, error,
+  steps_correct, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, total_tokens, cost_usd, flops,
+  flops_estimated, wall_ms, device_ms, act_steps, http_status, request_id, retries, rate_limit_wait_ms, created_at_ms)
+  VALUES (1, 1, 1, 1, 0, 'ok', 1, '[[1,2],[3,4]]', '{"exact":true}', '', NULL, 10, NULL, 5, NULL, 15, 0.5, 1e9, 0,
+  12.0, NULL, 4, 0, '', 0, 0, 2000);
+INSERT INTO attempt_details VALUES (1, 'raw', '', NULL, NULL);
 INSERT INTO api_calls VALUES (1, 1, 'trm', 'p', 'm', 'ex0', 0, 'k', 1, 2.0, 200, 0, 0, 'ok', '', 'rid', '{}', '{}');
 PRAGMA user_version = 1;
 )sql");
@@ -107,6 +113,7 @@ TEST_CASE("a version-1 database is migrated to the current version with its rows
     CHECK(attempts[0].usage.input_tokens == 10);
     CHECK(attempts[0].usage.cached_input_tokens == -1);
     CHECK(attempts[0].compute.flops == 1e9);
+    CHECK(attempts[0].raw_text == "raw");
     CHECK(reader.items(resumed).size() == 2);
     CHECK(reader.run(resumed)->resume_count == 1);
     auto calls = reader.api_calls(resumed);

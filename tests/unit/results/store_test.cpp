@@ -238,6 +238,7 @@ TEST_CASE("aggregates count the manifest as denominator, pass@k per item, and sk
     CHECK(a.n_items == 4);  // the manifest, not the 2 attempted items
     CHECK(a.n_items_attempted == 2);
     CHECK(a.n_items_correct == 1);
+    CHECK(a.accuracy() == 0.25);
     CHECK(a.n_attempts == 4);
     CHECK(a.n_attempts_correct == 1);
     CHECK(a.outcomes.at("ok") == 3);
