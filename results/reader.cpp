@@ -209,17 +209,29 @@ std::vector<Aggregate> ResultsReader::aggregate(RunId run) {
                 t->second += meas.value;
             }
         }
-        g.input_tokens += st.get_int(5);
+        if (!st.is_null(5)) {
+            g.input_tokens += st.get_int(5);
+            ++g.n_tokens_known;
+        }
         g.cached_input_tokens += st.get_int(6);
         g.output_tokens += st.get_int(7);
-        g.reasoning_tokens += st.get_int(8);
+        if (!st.is_null(8)) {
+            g.reasoning_tokens += st.get_int(8);
+            ++g.n_reasoning_known;
+        }
         g.total_tokens += st.get_int(9);
         if (!st.is_null(10)) {
             g.cost_usd += st.get_double(10);
             ++g.n_cost_known;
         }
-        g.wall_ms += st.get_double(11);
-        g.device_ms += st.get_double(12);
+        if (!st.is_null(11)) {
+            g.wall_ms += st.get_double(11);
+            ++g.n_wall_known;
+        }
+        if (!st.is_null(12)) {
+            g.device_ms += st.get_double(12);
+            ++g.n_device_known;
+        }
         if (!st.is_null(13)) {
             g.flops += st.get_double(13);
             ++g.n_flops_known;

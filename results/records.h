@@ -187,11 +187,16 @@ struct Aggregate {
     int64_t n_attempts_correct = 0;
     std::map<std::string, int64_t, std::less<>> outcomes;       // outcome name -> attempts
     std::map<std::string, int64_t, std::less<>> measures_true;  // measure name -> attempts where it is true
+    // Sums over the attempts where the value is known; n_*_known says over how many.
     int64_t input_tokens = 0, cached_input_tokens = 0, output_tokens = 0, reasoning_tokens = 0, total_tokens = 0;
+    int64_t n_tokens_known = 0;       // attempts with input_tokens known
+    int64_t n_reasoning_known = 0;    // attempts with reasoning_tokens known (providers differ)
     double cost_usd = 0;
-    int64_t n_cost_known = 0;         // attempts whose cost is known (the rest are NULL)
+    int64_t n_cost_known = 0;
     double wall_ms = 0;
+    int64_t n_wall_known = 0;
     double device_ms = 0;
+    int64_t n_device_known = 0;
     double flops = 0;
     int64_t n_flops_known = 0;
     bool flops_estimated = false;     // any attempt's FLOPs was an estimate

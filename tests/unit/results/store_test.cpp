@@ -248,6 +248,11 @@ TEST_CASE("aggregates count the manifest as denominator, pass@k per item, and sk
     CHECK(a.cost_usd == Approx(1.0));
     CHECK(a.n_cost_known == 3);
     CHECK(a.input_tokens == 400);
+    CHECK(a.n_tokens_known == 4);
+    CHECK(a.n_wall_known == 4);
+    CHECK(a.wall_ms == Approx(4 * 124.25));  // sample_attempt(seed 1): 123.25 + 1
+    CHECK(a.n_device_known == 4);             // seed 1 is odd: 99.5 ms each
+    CHECK(a.device_ms == Approx(4 * 99.5));
     const Aggregate & b = agg[1];
     CHECK(b.solver == "b");
     CHECK(b.dataset == "maze/test");
