@@ -135,22 +135,25 @@ std::string grid_to_json(const Grid & g) {
         throw Error("grid with " + std::to_string(g.rows) + "x" + std::to_string(g.cols) + " shape but " +
                         std::to_string(g.cells.size()) + " cells",
                     kExitFailure);
-    std::string out;
-    out.reserve(2 + g.cells.size() * 2 + static_cast<size_t>(g.rows) * 3);
-    out += '[';
+    // Worst case 4 bytes per cell ("255,") and 3 per row ("[],"); written through a pointer.
+    std::string out(2 + g.cells.size() * 4 + static_cast<size_t>(g.rows) * 3, '\0');
+    char * p = out.data();
+    const uint8_t * cell = g.cells.data();
+    *p++ = '[';
     for (int r = 0; r < g.rows; ++r) {
-        if (r) out += ',';
-        out += '[';
+        if (r) *p++ = ',';
+        *p++ = '[';
         for (int c = 0; c < g.cols; ++c) {
-            if (c) out += ',';
-            unsigned v = g.cells[static_cast<size_t>(r) * static_cast<size_t>(g.cols) + static_cast<size_t>(c)];
-            if (v >= 100) out += static_cast<char>('0' + v / 100);
-            if (v >= 10) out += static_cast<char>('0' + v / 10 % 10);
-            out += static_cast<char>('0' + v % 10);
+            if (c) *p++ = ',';
+            unsigned v = *cell++;
+            if (v >= 100) *p++ = static_cast<char>('0' + v / 100);
+            if (v >= 10) *p++ = static_cast<char>('0' + v / 10 % 10);
+            *p++ = static_cast<char>('0' + v % 10);
         }
-        out += ']';
+        *p++ = ']';
     }
-    out += ']';
+    *p++ = ']';
+    out.resize(static_cast<size_t>(p - out.data()));
     return out;
 }
 

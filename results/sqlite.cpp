@@ -188,6 +188,11 @@ Statement & Statement::bind(int index, std::string_view v) {
     return *this;
 }
 
+Statement & Statement::bind_static(int index, std::string_view v) {
+    check_bind(sqlite3_bind_text64(stmt_, index, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8), index);
+    return *this;
+}
+
 Statement & Statement::bind_blob(int index, std::string_view bytes) {
     check_bind(sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT), index);
     return *this;

@@ -90,6 +90,8 @@ public:
     Statement & bind(int index, std::string_view v);  // copied by SQLite (SQLITE_TRANSIENT)
     Statement & bind(int index, const std::string & v) { return bind(index, std::string_view(v)); }
     Statement & bind(int index, const char * v) { return bind(index, std::string_view(v)); }
+    // Binds without a copy: `v` must stay alive and unchanged until the statement is reset.
+    Statement & bind_static(int index, std::string_view v);
     Statement & bind_blob(int index, std::string_view bytes);
     Statement & bind_null(int index);
     template <class T>

@@ -30,10 +30,11 @@ struct ApiCallJob {
 };
 using Job = std::variant<AttemptRecord, ApiCallJob, TrainMetric>;
 
+// Text is bound without a copy: `v` outlives the statement's run() (which resets it).
 void bind_value(sql::Statement & st, int index, const FieldValue & v) {
     if (auto i = std::get_if<int64_t>(&v)) st.bind(index, *i);
     else if (auto d = std::get_if<double>(&v)) st.bind(index, *d);
-    else if (auto s = std::get_if<std::string>(&v)) st.bind(index, *s);
+    else if (auto s = std::get_if<std::string>(&v)) st.bind_static(index, *s);
     else st.bind_null(index);
 }
 
