@@ -15,7 +15,9 @@ TEST_CASE("response cache stores exact bytes and replaces by key", "[results]") 
     test::TempDir dir;
     SqliteResponseCache cache(dir / "c.db");
     CHECK_FALSE(cache.get("k").has_value());
-    std::string body("{\"x\":\"\xff\xfe binary \0 inside\"}", 30);
+    static const char kBody[] = "{\"x\":\"\xff\xfe binary \0 inside\"}";
+    std::string body(kBody, sizeof kBody - 1);  // keeps the NUL inside
+    REQUIRE(body.size() == 26);
     cache.put("k", "openai", "gpt-x", {200, body, R"({"x-request-id":"r1"})"});
     auto got = cache.get("k");
     REQUIRE(got.has_value());
