@@ -184,11 +184,17 @@ void add_convert(CLI::App & models, const GlobalOptions & g) {
 
 }  // namespace
 
+// Defined in cmd_models_eval.cpp (presets, parameter counts, reference parity).
+void add_models_info(CLI::App * models, const GlobalOptions & g);
+void add_models_verify_reference(CLI::App * models, const GlobalOptions & g);
+
 void setup_models(CLI::App & app, const GlobalOptions & g) {
-    auto * models = app.add_subcommand("models", "Inspect and convert TRM/HRM checkpoints");
+    auto * models = app.add_subcommand("models", "TRM/HRM models and checkpoints: presets, parity, inspect, convert");
     models->require_subcommand(1);
     add_inspect(*models, g);
     add_convert(*models, g);
+    add_models_info(models, g);
+    add_models_verify_reference(models, g);
 }
 
 }  // namespace trmbench
