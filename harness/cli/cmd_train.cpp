@@ -5,7 +5,7 @@
 //             [--eval-every N] [--eval-batches N] [--checkpoint-every N] [--keep-last K] [--log-every N]
 //             [--device cpu|cuda] [--dtype float32|bfloat16] [--world-size W] [--db FILE] [--print-config]
 //   train verify-reference DIR [--device D] [--json]
-//   train data ...            (models/data, when the build has it)
+//   train data build|info     (cmd_train_data.cpp, models/data)
 //
 // SIGINT finishes the current step, writes a checkpoint and exits with 130 and a resume hint (a
 // second SIGINT quits at once). `--world-size W` on one machine starts W-1 more processes of this
@@ -45,10 +45,6 @@ namespace fs = std::filesystem;
 
 namespace trmbench {
 
-#if __has_include("models/data/train_data.h")
-// `train data build|info` (harness/cli/cmd_train_data.cpp, with models/data).
-void add_train_data(CLI::App * train, const GlobalOptions & g);
-#endif
 
 namespace {
 
@@ -371,9 +367,7 @@ void setup_train(CLI::App & app, const GlobalOptions & g) {
     train->require_subcommand(1);
     add_run(train, g);
     add_verify(train, g);
-#if __has_include("models/data/train_data.h")
     add_train_data(train, g);
-#endif
 }
 
 }  // namespace trmbench

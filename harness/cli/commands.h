@@ -24,11 +24,15 @@ struct GlobalOptions {
     X(models)               \
     X(score)                \
     X(parse)                \
+    X(merge)                \
     X(train)                \
     /* end of the list: one line per subcommand above, each ending in a backslash */
 
 #define TRMBENCH_DECLARE_COMMAND(name) void setup_##name(CLI::App & app, const GlobalOptions & g);
 TRMBENCH_COMMANDS(TRMBENCH_DECLARE_COMMAND)
 #undef TRMBENCH_DECLARE_COMMAND
+
+// `train data ...` (cmd_train_data.cpp), added to the `train` subcommand by setup_train.
+void add_train_data(CLI::App * train, const GlobalOptions & g);
 
 }  // namespace trmbench
