@@ -748,23 +748,26 @@ void LlmClient::run(const JobSource & jobs, const std::function<void(LlmResult &
     run.run();
 }
 
-Preflight LlmClient::preflight(const JobSource & jobs) const {
+Preflight LlmClient::preflight(const JobSource & jobs) const { return estimate_run(entry_, jobs); }
+
+Preflight estimate_run(const ModelEntry & entry, const JobSource & jobs) {
     Preflight p;
     p.requests = jobs.size();
     p.method = "prompt tokens by the trmbench heuristic (letters/4, digits/3, 1 per symbol and line break) + " +
                std::to_string(kMessageOverheadTokens) + " per message; output from " +
-               (entry_.typical_output_tokens >= 0 ? "typical_output_tokens" : "max_output_tokens");
+               (entry.typical_output_tokens >= 0 ? "typical_output_tokens" : "max_output_tokens");
     for (size_t i = 0; i < jobs.size(); ++i) p.input_tokens += estimate_tokens(jobs.prompt(i)) + kMessageOverheadTokens;
-    int64_t expected = entry_.expected_output_tokens();
-    int64_t worst = entry_.worst_output_tokens();
+    int64_t expected = entry.expected_output_tokens();
+    int64_t worst = entry.worst_output_tokens();
     p.expected_output_tokens = expected >= 0 ? expected * static_cast<int64_t>(p.requests) : -1;
     p.worst_output_tokens = worst >= 0 ? worst * static_cast<int64_t>(p.requests) : -1;
-    if (entry_.pricing.known() && expected >= 0) {
-        double out_price = std::max(entry_.pricing.output, entry_.pricing.reasoning_price());
-        p.expected_usd = (static_cast<double>(p.input_tokens) * entry_.pricing.input +
+    if (entry.pricing.known() && expected >= 0) {
+        // Output may be all reasoning: price it at the dearer of the two.
+        double out_price = std::max(entry.pricing.output, entry.pricing.reasoning_price());
+        p.expected_usd = (static_cast<double>(p.input_tokens) * entry.pricing.input +
                           static_cast<double>(p.expected_output_tokens) * out_price) / 1e6;
         if (worst >= 0)
-            p.worst_usd = (static_cast<double>(p.input_tokens) * entry_.pricing.input +
+            p.worst_usd = (static_cast<double>(p.input_tokens) * entry.pricing.input +
                            static_cast<double>(p.worst_output_tokens) * out_price) / 1e6;
     }
     return p;

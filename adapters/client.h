@@ -167,6 +167,9 @@ private:
     RunStats stats_;
 };
 
+// Pre-flight estimate of running `jobs` on `entry` (renders every prompt; sends nothing, needs no key).
+Preflight estimate_run(const ModelEntry & entry, const JobSource & jobs);
+
 // The API key for an entry from its environment variable ("" when the entry needs none); throws
 // UsageError naming the variable when it is unset.
 std::string api_key_for(const ModelEntry & entry);

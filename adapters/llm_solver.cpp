@@ -81,4 +81,9 @@ Preflight LlmSolver::preflight(const Task & task, std::span<const WorkItem> item
     return client_.preflight(jobs);
 }
 
+Preflight preflight_for(const ModelEntry & entry, const Task & task, std::span<const WorkItem> items) {
+    WorkItemJobs jobs(task, items);
+    return estimate_run(entry, jobs);
+}
+
 }  // namespace trmbench

@@ -33,6 +33,9 @@ private:
     size_t batch_size_;
 };
 
+// Pre-flight estimate for `items` on `entry` without a solver (no API key needed, nothing sent).
+Preflight preflight_for(const ModelEntry & entry, const Task & task, std::span<const WorkItem> items);
+
 // The Prediction for a client result: parses the answer when the reply was complete.
 Prediction prediction_from_result(const Task & task, const Example & example, LlmResult && result);
 

@@ -20,7 +20,8 @@ struct GlobalOptions {
 };
 
 #define TRMBENCH_COMMANDS(X) \
-    X(data)
+    X(data)                  \
+    X(llm)
 
 #define TRMBENCH_DECLARE_COMMAND(name) void setup_##name(CLI::App & app, const GlobalOptions & g);
 TRMBENCH_COMMANDS(TRMBENCH_DECLARE_COMMAND)
