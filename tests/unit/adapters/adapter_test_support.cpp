@@ -2,6 +2,7 @@
 #include "tests/unit/adapters/adapter_test_support.h"
 
 #include <httplib.h>
+#include <netinet/tcp.h>
 
 #include <catch2/catch.hpp>
 
@@ -95,6 +96,15 @@ FakeServer::FakeServer(int threads) : impl_(std::make_unique<Impl>()) {
     svr.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
     svr.set_keep_alive_max_count(1'000'000);
     svr.set_keep_alive_timeout(5);
+    // httplib's defaults (no TCP_NODELAY, listen backlog 5) add 40 ms delayed-ACK stalls and dropped
+    // SYNs under concurrency; accepted sockets inherit TCP_NODELAY from the listening socket on Linux.
+    auto listen_fd = std::make_shared<int>(-1);
+    svr.set_socket_options([listen_fd](socket_t sock) {
+        int yes = 1;
+        ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+        ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
+        if (*listen_fd < 0) *listen_fd = sock;
+    });
     auto handler = [this](const httplib::Request & req, httplib::Response & res) { impl_->handle(req, res); };
     svr.Post(".*", handler);
     svr.Get(".*", handler);
@@ -104,6 +114,7 @@ FakeServer::FakeServer(int threads) : impl_(std::make_unique<Impl>()) {
     impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
     // Bounded wait until the server accepts connections.
     for (int i = 0; i < 500 && !impl_->server.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    if (*listen_fd >= 0) ::listen(*listen_fd, 1024);  // a second listen() only raises the backlog
 }
 
 FakeServer::~FakeServer() {
