@@ -74,6 +74,7 @@ public:
         const json & v = j_.at(key);
         if (!v.is_number()) fail(key, "expected an integer, got " + std::string(v.type_name()));
         double d = v.get<double>();
+        if (!(d >= -9.0e18 && d <= 9.0e18)) fail(key, "value " + format_number(d) + " is out of range");
         if (d != static_cast<double>(static_cast<int64_t>(d))) fail(key, "expected an integer, got " + format_number(d));
         if (d < static_cast<double>(min) || d > static_cast<double>(max))
             fail(key, "value " + format_number(d) + " outside [" + std::to_string(min) + ", " + std::to_string(max) + "]");

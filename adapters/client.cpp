@@ -297,8 +297,21 @@ bool ClientRun::try_cache(Job & job) {
 void ClientRun::send(Job & job, double now) {
     HttpRequest request;
     ExchangeKind kind = job.polling ? ExchangeKind::poll : ExchangeKind::submit;
-    if (job.polling) request = *c_.provider_.poll_request(entry_, job.response_id, c_.api_key_);
-    else request = c_.provider_.build_request(entry_, job.body, c_.api_key_);
+    if (job.polling) {
+        auto poll = c_.provider_.poll_request(entry_, job.response_id, c_.api_key_);
+        if (!poll) {
+            // Providers without polling never report pending; if one does, fail the job cleanly.
+            release(now, 0, -1, false);
+            Failure f;
+            f.kind = FailureKind::client_error;
+            f.reason = "the " + entry_.api + " api has no way to poll background job " + job.response_id;
+            finish_failure(job, f, "no polling");
+            return;
+        }
+        request = std::move(*poll);
+    } else {
+        request = c_.provider_.build_request(entry_, job.body, c_.api_key_);
+    }
     job.in_flight = true;
     job.sent_ms = now;
     job.sent_unix_ms = clock_.unix_ms();
@@ -481,8 +494,10 @@ void ClientRun::handle_failure(Job & job, const Failure & f, const HttpResponse 
     bool rate_limited = f.kind == FailureKind::rate_limited;
     release(now, kind == ExchangeKind::submit ? job.est_tokens : 0, -1, rate_limited);
     if (f.kind == FailureKind::timeout) ++job.timeouts;
-    // A 429 with a hint pauses the whole account, not just this job.
-    if (rate_limited && f.server_delay_ms && *f.server_delay_ms > 0)
+    // A 429 with a hint pauses the whole account, not just this job (hints beyond the retry budget
+    // end this job instead and must not freeze the others).
+    if (rate_limited && f.server_delay_ms && *f.server_delay_ms > 0 &&
+        *f.server_delay_ms <= c_.options_.retry.max_retry_wall_ms)
         c_.provider_limiter_->pause_until(now + *f.server_delay_ms);
     int attempts = kind == ExchangeKind::poll ? ++job.poll_failures : job.tries;
     RetryDecision d = decide_retry(c_.options_.retry, f, attempts, job.waited_ms, job.timeouts, c_.rng_);

@@ -25,16 +25,16 @@ FinishKind finish_of(const std::string & reason) {
 
 TokenCounts anthropic_tokens(const json & usage) {
     TokenCounts t;
-    int64_t fresh = jsonu::int_or(usage, "input_tokens", -1);
-    int64_t read = jsonu::int_or(usage, "cache_read_input_tokens", 0);
-    int64_t written = jsonu::int_or(usage, "cache_creation_input_tokens", 0);
+    int64_t fresh = jsonu::count(usage, "input_tokens", -1);
+    int64_t read = jsonu::count(usage, "cache_read_input_tokens", 0);
+    int64_t written = jsonu::count(usage, "cache_creation_input_tokens", 0);
     if (fresh >= 0) {
         t.input = fresh + std::max<int64_t>(0, read) + std::max<int64_t>(0, written);
         t.cached_input = std::max<int64_t>(0, read);
         t.cache_write = std::max<int64_t>(0, written);
     }
-    int64_t output = jsonu::int_or(usage, "output_tokens", -1);
-    t.reasoning = jsonu::int_or(jsonu::obj(usage, "output_tokens_details"), "thinking_tokens", -1);
+    int64_t output = jsonu::count(usage, "output_tokens", -1);
+    t.reasoning = jsonu::count(jsonu::obj(usage, "output_tokens_details"), "thinking_tokens", -1);
     if (output >= 0) t.output = t.reasoning >= 0 ? std::max<int64_t>(0, output - t.reasoning) : output;
     if (t.input >= 0 && output >= 0) t.total = t.input + output;
     return t;

@@ -28,16 +28,16 @@ FinishKind finish_of(const std::string & reason) {
 
 TokenCounts gemini_tokens(const json & usage) {
     TokenCounts t;
-    int64_t prompt = jsonu::int_or(usage, "promptTokenCount", -1);
-    int64_t tool = jsonu::int_or(usage, "toolUsePromptTokenCount", 0);
+    int64_t prompt = jsonu::count(usage, "promptTokenCount", -1);
+    int64_t tool = jsonu::count(usage, "toolUsePromptTokenCount", 0);
     if (prompt >= 0) {
         t.input = prompt + std::max<int64_t>(0, tool);
-        t.cached_input = jsonu::int_or(usage, "cachedContentTokenCount", 0);
+        t.cached_input = jsonu::count(usage, "cachedContentTokenCount", 0);
     }
     // Counts that are zero are omitted, so absent means 0 once the usage block itself is there.
-    t.output = jsonu::int_or(usage, "candidatesTokenCount", 0);
-    t.reasoning = jsonu::int_or(usage, "thoughtsTokenCount", 0);
-    t.total = jsonu::int_or(usage, "totalTokenCount", -1);
+    t.output = jsonu::count(usage, "candidatesTokenCount", 0);
+    t.reasoning = jsonu::count(usage, "thoughtsTokenCount", 0);
+    t.total = jsonu::count(usage, "totalTokenCount", -1);
     return t;
 }
 

@@ -25,14 +25,34 @@ inline std::string str(const json & j, const char * key, std::string fallback = 
     return c && c->is_string() ? c->get<std::string>() : fallback;
 }
 
-// Integer field; floats are rounded down; absent or non-numeric -> fallback.
+// Largest count accepted from a provider body (2^53): anything above is nonsense, and keeping counts
+// small means sums and products of them can never overflow.
+constexpr int64_t kMaxCount = int64_t(1) << 53;
+
+// Integer field; floats are truncated; absent, non-numeric or outside [-2^53, 2^53] -> fallback.
 inline int64_t int_or(const json & j, const char * key, int64_t fallback) {
     const json * c = child(j, key);
     if (!c) return fallback;
-    if (c->is_number_integer()) return c->get<int64_t>();
-    if (c->is_number_unsigned()) return static_cast<int64_t>(c->get<uint64_t>());
-    if (c->is_number_float()) return static_cast<int64_t>(c->get<double>());
+    if (c->is_number_unsigned()) {
+        uint64_t v = c->get<uint64_t>();
+        return v <= static_cast<uint64_t>(kMaxCount) ? static_cast<int64_t>(v) : fallback;
+    }
+    if (c->is_number_integer()) {
+        int64_t v = c->get<int64_t>();
+        return v >= -kMaxCount && v <= kMaxCount ? v : fallback;
+    }
+    if (c->is_number_float()) {
+        double v = c->get<double>();
+        return v >= -static_cast<double>(kMaxCount) && v <= static_cast<double>(kMaxCount) ? static_cast<int64_t>(v)
+                                                                                              : fallback;
+    }
     return fallback;
+}
+
+// A token count: like int_or, but negative values are nonsense too and give the fallback.
+inline int64_t count(const json & j, const char * key, int64_t fallback) {
+    int64_t v = int_or(j, key, -1);
+    return v >= 0 ? v : fallback;
 }
 
 inline const json & obj(const json & j, const char * key) {

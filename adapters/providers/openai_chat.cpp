@@ -37,13 +37,13 @@ std::string content_text(const json & message) {
 TokenCounts chat_tokens(const json & usage) {
     TokenCounts t;
     if (!usage.is_object()) return t;
-    t.input = jsonu::int_or(usage, "prompt_tokens", -1);
-    int64_t completion = jsonu::int_or(usage, "completion_tokens", -1);
-    t.total = jsonu::int_or(usage, "total_tokens", -1);
-    t.cached_input = jsonu::int_or(jsonu::obj(usage, "prompt_tokens_details"), "cached_tokens", -1);
-    if (t.cached_input < 0) t.cached_input = jsonu::int_or(usage, "prompt_cache_hit_tokens", -1);
+    t.input = jsonu::count(usage, "prompt_tokens", -1);
+    int64_t completion = jsonu::count(usage, "completion_tokens", -1);
+    t.total = jsonu::count(usage, "total_tokens", -1);
+    t.cached_input = jsonu::count(jsonu::obj(usage, "prompt_tokens_details"), "cached_tokens", -1);
+    if (t.cached_input < 0) t.cached_input = jsonu::count(usage, "prompt_cache_hit_tokens", -1);
     if (t.input >= 0 && t.cached_input < 0) t.cached_input = 0;
-    t.reasoning = jsonu::int_or(jsonu::obj(usage, "completion_tokens_details"), "reasoning_tokens", -1);
+    t.reasoning = jsonu::count(jsonu::obj(usage, "completion_tokens_details"), "reasoning_tokens", -1);
     if (completion >= 0) t.output = t.reasoning >= 0 ? std::max<int64_t>(0, completion - t.reasoning) : completion;
     return t;
 }

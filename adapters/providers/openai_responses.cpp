@@ -16,11 +16,11 @@ using jsonu::json;
 
 TokenCounts responses_tokens(const json & usage) {
     TokenCounts t;
-    t.input = jsonu::int_or(usage, "input_tokens", -1);
-    int64_t output = jsonu::int_or(usage, "output_tokens", -1);
-    t.total = jsonu::int_or(usage, "total_tokens", -1);
-    t.cached_input = jsonu::int_or(jsonu::obj(usage, "input_tokens_details"), "cached_tokens", t.input >= 0 ? 0 : -1);
-    t.reasoning = jsonu::int_or(jsonu::obj(usage, "output_tokens_details"), "reasoning_tokens", -1);
+    t.input = jsonu::count(usage, "input_tokens", -1);
+    int64_t output = jsonu::count(usage, "output_tokens", -1);
+    t.total = jsonu::count(usage, "total_tokens", -1);
+    t.cached_input = jsonu::count(jsonu::obj(usage, "input_tokens_details"), "cached_tokens", t.input >= 0 ? 0 : -1);
+    t.reasoning = jsonu::count(jsonu::obj(usage, "output_tokens_details"), "reasoning_tokens", -1);
     if (output >= 0) t.output = t.reasoning >= 0 ? std::max<int64_t>(0, output - t.reasoning) : output;
     return t;
 }

@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/provider.h"
+#include "adapters/retry.h"
+#include "harness/core/rng.h"
 #include "tests/unit/adapters/adapter_test_support.h"
 
 using namespace trmbench;
@@ -149,6 +151,12 @@ TEST_CASE("openai-chat: DeepSeek keep-alive blank lines and malformed bodies", "
     CHECK_FALSE(r.malformed);
     CHECK(r.text.empty());
     CHECK(r.tokens.input == -1);
+    // Absurd counts are refused (so sums and costs cannot overflow), not trusted.
+    r = p.parse_reply(R"({"choices":[{"message":{"content":"x"},"finish_reason":"stop"}],)"
+                      R"("usage":{"prompt_tokens":1e300,"completion_tokens":18446744073709551615,"total_tokens":-5}})");
+    CHECK(r.tokens.input == -1);
+    CHECK(r.tokens.output == -1);
+    CHECK(r.tokens.total == -1);
 }
 
 TEST_CASE("openai-responses: background request and polling requests", "[adapters][providers]") {
@@ -312,4 +320,37 @@ TEST_CASE("registry lists every provider; unknown apis are usage errors", "[adap
     for (const auto & a : apis) CHECK(provider_for_api(a).api() == a);
     CHECK_THROWS_WITH(provider_for_api("cohere"), Catch::Contains("unknown api 'cohere'"));
     CHECK(find_provider("cohere") == nullptr);
+}
+
+TEST_CASE("parsers and classifiers never throw on mutated bodies", "[adapters][providers]") {
+    const std::vector<std::string> files = {
+        "openai-chat/happy_reasoning.json", "openai-chat/deepseek_reasoner.json", "openai-responses/completed.json",
+        "anthropic/thinking.json", "gemini/thoughts.json", "gemini/error_retry_info.json",
+        "anthropic/error_overloaded.json", "openai-chat/error_insufficient_quota.json"};
+    Rng rng(2026);
+    int parsed = 0;
+    for (int round = 0; round < 400; ++round) {
+        std::string body = http_data(files[rng.below(files.size())]);
+        int edits = 1 + static_cast<int>(rng.below(8));
+        for (int k = 0; k < edits && !body.empty(); ++k) {
+            size_t at = rng.below(body.size());
+            switch (rng.below(4)) {
+                case 0: body[at] = static_cast<char>(rng.below(256)); break;
+                case 1: body.erase(at, 1 + rng.below(20)); break;
+                case 2: body.insert(at, std::string(1 + rng.below(4), "{}[]\":,0-e9"[rng.below(11)])); break;
+                default: body.resize(at); break;
+            }
+        }
+        for (const auto & api : known_apis()) {
+            ProviderReply r;
+            REQUIRE_NOTHROW(r = provider_for_api(api).parse_reply(body));
+            parsed += !r.malformed;
+        }
+        HttpResponse resp;
+        resp.status = 400 + static_cast<int>(rng.below(200));
+        resp.body = body;
+        resp.headers = {{"retry-after", body.substr(0, std::min<size_t>(body.size(), 12))}};
+        REQUIRE_NOTHROW(classify_failure(resp, 0));
+    }
+    CHECK(parsed > 0);  // some mutations still parse: the loop exercised the full parsers
 }

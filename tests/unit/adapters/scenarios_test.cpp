@@ -580,3 +580,19 @@ TEST_CASE("scenario: retry-after-ms is honoured in real time", "[adapters][scena
     REQUIRE(got.size() == 2);
     CHECK(got[1].at_ms - got[0].at_ms >= 295);
 }
+
+TEST_CASE("scenario: a retry-after beyond the retry budget gives up without freezing the account", "[adapters][scenario]") {
+    ScenarioHarness h;
+    h.retry.max_retry_wall_ms = 60'000;
+    h.server.push(error_reply(429, "openai-chat/error_rate_limit.json", {{"retry-after", "86400"}}));
+    ModelEntry e = fake_entry("openai-chat", h.server);
+    Prediction p = h.solve_one(e);
+    CHECK(p.outcome == Outcome::rate_limited);
+    CHECK_THAT(p.error, Catch::Contains("would exceed the retry budget"));
+    CHECK(h.server.count() == 1);
+    // The same provider's next request is not held back by the day-long hint.
+    h.server.push(reply("openai-chat/happy_reasoning.json"));
+    p = h.solve_one(e);
+    CHECK(p.outcome == Outcome::ok);
+    CHECK(h.clock.skipped_ms() == 0);
+}
