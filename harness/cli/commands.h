@@ -25,6 +25,7 @@ struct GlobalOptions {
     X(score)                \
     X(parse)                \
     X(merge)                \
+    X(llm)                  \
     /* end of the list: one line per subcommand above, each ending in a backslash */
 
 #define TRMBENCH_DECLARE_COMMAND(name) void setup_##name(CLI::App & app, const GlobalOptions & g);
