@@ -1,7 +1,7 @@
 // `trmbench train data build|info`: the TRM/HRM training datasets (models/data/).
 //
 //   train data build sudoku [--source DATASET] [--test-source DATASET] [--n 1000] [--aug 1000]
-//                           [--min-difficulty R] [--test-n N] [--seed S] [--out DIR] [--force]
+//                           [--min-difficulty R] [--max-blanks K] [--test-n N] [--seed S] [--out DIR] [--force]
 //   train data build maze   [--source DATASET] [--test-source DATASET] [--n N] [--dihedral] ...
 //   train data build arc1|arc2 [--aug 1000] [--seed S] [--out DIR] [--force]
 //   train data build arc --subset NAME=DATASET ... --test-subset NAME [--aug 1000] ...
@@ -46,6 +46,7 @@ struct BuildArgs {
     int64_t test_n = 0;
     uint64_t seed = 0;
     bool dihedral = false;
+    int max_blanks = 0;  // sudoku: 0 = keep every blank
     std::string out;
     bool force = false;
 };
@@ -126,8 +127,10 @@ TrainDataOptions options_from(const BuildArgs & a, const GlobalOptions & g) {
             if (a.has_min_difficulty) o.min_difficulty = a.min_difficulty;
             o.test_n = a.test_n;
             o.seed = a.seed;
+            o.max_blanks = a.max_blanks;
             return o;
         }
+        if (a.max_blanks > 0) throw UsageError("--max-blanks is for sudoku builds");
         if (a.aug >= 0) throw UsageError("maze builds take --dihedral (8 dihedral puzzles per group), not --aug");
         if (a.has_min_difficulty) throw UsageError("--min-difficulty is for sudoku builds");
         MazeDataOptions o;
@@ -253,6 +256,9 @@ void add_train_data(CLI::App * train, const GlobalOptions & g) {
     auto * min_difficulty =
         build->add_option("--min-difficulty", a->min_difficulty, "Sudoku: keep puzzles rated at least this (both splits)");
     build->add_option("--test-n", a->test_n, "Sudoku/Maze: test puzzles, seeded subsample, 0 = all")->check(CLI::NonNegativeNumber);
+    build->add_option("--max-blanks", a->max_blanks,
+                      "Sudoku: an easier band: at most this many blanks per puzzle (seeded reveal from the solution; 0 = all)")
+        ->check(CLI::Range(0, 81));
     build->add_flag("--dihedral", a->dihedral, "Maze: 8 dihedral puzzles per group (the reference default is off)");
     build->add_option("--subset", a->subsets, "ARC (kind arc): NAME=DATASET, in order; repeat");
     build->add_option("--test-subset", a->test_subset, "ARC (kind arc): the subset whose test pairs form the test split");

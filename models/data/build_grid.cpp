@@ -224,6 +224,25 @@ std::vector<StampInput> grid_inputs(const DataSource & train, const std::optiona
     return inputs;
 }
 
+// Fills blanks of `puzzle` from `answer` until at most `max_blanks` remain; which blanks stay is
+// a seeded choice (a partial Fisher-Yates draw over the blank cells in cell order).
+void reveal_down_to(sudoku::Cells & puzzle, const sudoku::Cells & answer, int max_blanks, uint64_t seed) {
+    std::vector<int> blanks;
+    for (int i = 0; i < sudoku::kCells; ++i)
+        if (puzzle[static_cast<size_t>(i)] == 0) blanks.push_back(i);
+    const int count = static_cast<int>(blanks.size());
+    if (count <= max_blanks) return;
+    Rng rng(seed);
+    for (int i = 0; i < max_blanks; ++i) {
+        const int j = i + static_cast<int>(rng.below(static_cast<uint64_t>(count - i)));
+        std::swap(blanks[static_cast<size_t>(i)], blanks[static_cast<size_t>(j)]);
+    }
+    for (int i = max_blanks; i < count; ++i) {
+        const auto cell = static_cast<size_t>(blanks[static_cast<size_t>(i)]);
+        puzzle[cell] = answer[cell];
+    }
+}
+
 GridFamily sudoku_family(const SudokuDataOptions & o) {
     GridFamily fam;
     fam.family = "sudoku";
@@ -232,10 +251,13 @@ GridFamily sudoku_family(const SudokuDataOptions & o) {
     fam.vocab_size = sudoku::kVocabSize;
     fam.puzzles_per_group = 1 + o.num_aug;
     const uint64_t shuffle_seed = derive_seed(o.seed, seed_stream::kSudokuShuffle);
-    const int num_aug = o.num_aug;
-    fam.fill = [shuffle_seed, num_aug](const Example & ex, uint64_t row, bool augment, int, uint8_t * in, uint8_t * lab) {
+    const uint64_t reveal_seed = derive_seed(o.seed, seed_stream::kSudokuReveal);
+    const int num_aug = o.num_aug, max_blanks = o.max_blanks;
+    fam.fill = [shuffle_seed, reveal_seed, num_aug, max_blanks](const Example & ex, uint64_t row, bool augment, int,
+                                                                uint8_t * in, uint8_t * lab) {
         auto puzzle = sudoku::to_cells(ex.input), answer = sudoku::to_cells(ex.target);
         if (!puzzle || !answer) throw InputError("sudoku example " + ex.id + ": not a 9x9 board");
+        if (max_blanks > 0) reveal_down_to(*puzzle, *answer, max_blanks, derive_seed(reveal_seed, row));
         auto put = [&](const sudoku::Cells & p, const sudoku::Cells & a, int k) {
             const size_t off = static_cast<size_t>(k) * sudoku::kSeqLen;
             tokens_to_u8(sudoku::encode(sudoku::to_grid(p)), sudoku::kSeqLen, sudoku::kVocabSize, in + off, "sudoku " + ex.id);
@@ -288,6 +310,7 @@ uint64_t name_key(const std::string & name) {
 DatasetStamp sudoku_stamp(const SudokuDataOptions & o) {
     check_common(o.train, o.n, o.test_n, "sudoku");
     if (o.num_aug < 0) throw UsageError("sudoku: num_aug must be >= 0");
+    if (o.max_blanks < 0 || o.max_blanks > 81) throw UsageError("sudoku: max_blanks must be in [0, 81] (0 = keep every blank)");
     const Task & task = family_task("sudoku");
     DatasetStamp st;
     st.builder = "sudoku";
@@ -301,8 +324,11 @@ DatasetStamp sudoku_stamp(const SudokuDataOptions & o) {
     p["test_split"] = o.test ? "source" : "held-out";
     p["seed"] = o.seed;
     p["task_version"] = std::string(task.version());
+    // Only when set, so that the keys of datasets built before the option existed stay valid.
+    if (o.max_blanks > 0) p["max_blanks"] = o.max_blanks;
     st.params_json = p.dump();
     st.inputs = grid_inputs(o.train, o.test);
+    if (o.max_blanks > 0) st.label = "sudoku-blanks" + std::to_string(o.max_blanks);
     return st;
 }
 

@@ -48,6 +48,7 @@ inline constexpr uint64_t kSudokuShuffle = 3;
 inline constexpr uint64_t kArcTaskOrder = 4;
 inline constexpr uint64_t kArcVariants = 5;
 inline constexpr uint64_t kArcTranslation = 6;
+inline constexpr uint64_t kSudokuReveal = 7;
 }  // namespace seed_stream
 
 // 64 bits of SHA-256 of a name: a stable per-item key (task ids, subset names).

@@ -44,6 +44,10 @@ struct SudokuDataOptions {
     std::optional<int64_t> min_difficulty;  // keep rows rated >= this (both splits), like the reference
     int64_t test_n = 0;               // test puzzles, seeded subsample; 0 = all
     uint64_t seed = 0;
+    // > 0: an easier band for small models: every puzzle (both splits) keeps at most this many
+    // blanks, a seeded choice per source row; the other blanks are filled from the solution, so the
+    // solution stays unique. Not in the reference (trmbench's CPU presets).
+    int max_blanks = 0;
 };
 
 struct MazeDataOptions {

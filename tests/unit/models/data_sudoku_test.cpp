@@ -192,3 +192,37 @@ TEST_CASE("sudoku build: impossible sizes are usage errors and leave nothing beh
     CHECK_THROWS_AS(build_train_data(o, tmp / "x", quiet()), UsageError);
     CHECK(fs::is_empty(tmp.path()));  // no dataset, no staging directory
 }
+
+TEST_CASE("sudoku build: max_blanks keeps a seeded subset of blanks, solutions unchanged", "[models][data][sudoku]") {
+    test::TempDir tmp;
+    auto full_o = small_options(12, 2, 4);
+    auto easy_o = full_o;
+    easy_o.max_blanks = 20;
+    auto full = open_train_data(build_train_data(full_o, tmp / "full", quiet()).dir);
+    auto easy = open_train_data(build_train_data(easy_o, tmp / "easy", quiet(3)).dir);
+    CHECK(easy.manifest.stamp.key() != full.manifest.stamp.key());
+    REQUIRE(easy.train.num_examples() == full.train.num_examples());
+    REQUIRE(easy.test->num_examples() == full.test->num_examples());
+    auto check_split = [](const PuzzleSplit & e, const PuzzleSplit & f) {
+        for (int64_t i = 0; i < e.num_examples(); ++i) {
+            const auto ein = cells_of(e, i, false), fin = cells_of(f, i, false), elab = cells_of(e, i, true);
+            CHECK(elab == cells_of(f, i, true));
+            int blanks = 0, full_blanks = 0;
+            for (size_t c = 0; c < 81; ++c) {
+                blanks += ein[c] == 0;
+                full_blanks += fin[c] == 0;
+                // A given of the original stays; a filled blank takes the solution's digit.
+                if (fin[c] != 0) CHECK(ein[c] == fin[c]);
+                if (ein[c] != 0) CHECK(ein[c] == elab[c]);
+            }
+            CHECK(blanks == std::min(full_blanks, 20));
+        }
+    };
+    check_split(easy.train, full.train);
+    check_split(*easy.test, *full.test);
+    // Reproducible for any thread count.
+    auto again = build_train_data(easy_o, tmp / "again", quiet(1)).dir;
+    CHECK(test::dir_fingerprint(again) == test::dir_fingerprint(easy.dir));
+    easy_o.max_blanks = 82;
+    CHECK_THROWS_AS(build_train_data(easy_o, tmp / "bad", quiet()), UsageError);
+}
