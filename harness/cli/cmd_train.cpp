@@ -36,10 +36,7 @@
 #include "models/train/train_api.h"
 #include "models/train/train_checkpoint.h"
 
-#if __has_include("results/store.h")
-#define TRMBENCH_TRAIN_DB 1
 #include "results/store.h"
-#endif
 
 namespace fs = std::filesystem;
 
@@ -185,7 +182,6 @@ int wait_ranks(const std::vector<pid_t> & pids) {
     return worst;
 }
 
-#ifdef TRMBENCH_TRAIN_DB
 // Training curves into the results database: one run per training job (resumed jobs continue it).
 class DbObserver : public TrainObserver {
 public:
@@ -213,7 +209,6 @@ private:
     ResultsStore store_;
     RunId run_ = 0;
 };
-#endif
 
 void run_command(const RunArgs & a, const GlobalOptions & g) {
     bool spec_given = false;
@@ -255,31 +250,23 @@ void run_command(const RunArgs & a, const GlobalOptions & g) {
     o.dist = dist;
     o.stop = &g_stop;
 
-#ifdef TRMBENCH_TRAIN_DB
     std::unique_ptr<DbObserver> db;
     if (!a.db.empty() && rank0) {
         db = std::make_unique<DbObserver>(a.db, spec, o.data->info().name, o.data->info().key);
         o.observer = db.get();
     }
-#else
-    if (!a.db.empty()) throw UsageError("--db: this build of trmbench has no results database (results/)");
-#endif
 
     std::signal(SIGINT, on_sigint);
     TrainRunResult r;
     try {
         r = run_training(o);
     } catch (...) {
-#ifdef TRMBENCH_TRAIN_DB
         if (db) db->finish(kRunFailed);
-#endif
         if (!children.empty()) wait_ranks(children);
         throw;
     }
     std::signal(SIGINT, SIG_DFL);
-#ifdef TRMBENCH_TRAIN_DB
     if (db) db->finish(r.interrupted ? kRunInterrupted : kRunCompleted);
-#endif
     const int children_status = children.empty() ? 0 : wait_ranks(children);
     if (!rank0) {
         if (r.interrupted) throw Error("rank " + std::to_string(dist.rank) + " interrupted", kExitInterrupted);

@@ -1,11 +1,8 @@
-// BatchSource over the models/data training datasets (see dataset_source.h). Compiled against the
-// dataset library when the build has it (models/data/train_data.h); otherwise --data explains that.
+// BatchSource over the models/data training datasets (see dataset_source.h).
 #include "models/train/dataset_source.h"
 
 #include "harness/core/error.h"
 
-#if __has_include("models/data/train_data.h")
-#define TRMBENCH_HAVE_TRAIN_DATA 1
 #include <algorithm>
 #include <fstream>
 
@@ -16,13 +13,10 @@
 #include "models/data/batch_sampler.h"
 #include "models/data/train_data.h"
 #include "tasks/registry.h"
-#endif
 
 namespace fs = std::filesystem;
 
 namespace trmbench {
-
-#ifdef TRMBENCH_HAVE_TRAIN_DATA
 
 namespace {
 
@@ -162,8 +156,6 @@ TrainDataOptions options_for_name(const std::string & name, const fs::path & dat
 
 }  // namespace
 
-bool dataset_library_available() { return true; }
-
 std::shared_ptr<const BatchSource> open_batch_source(const std::string & data, const DataOpenSettings & settings) {
     auto splits = std::make_shared<OpenSplits>();
     std::error_code ec;
@@ -192,15 +184,5 @@ std::shared_ptr<const BatchSource> open_batch_source(const std::string & data, c
     }
     return std::make_shared<DatasetSource>(splits);
 }
-
-#else  // no models/data in this build
-
-bool dataset_library_available() { return false; }
-
-std::shared_ptr<const BatchSource> open_batch_source(const std::string & data, const DataOpenSettings &) {
-    throw UsageError("--data " + data + ": this build of trmbench has no training-data library (models/data)");
-}
-
-#endif
 
 }  // namespace trmbench

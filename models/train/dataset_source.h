@@ -26,9 +26,6 @@ struct DataOpenSettings {
     bool quiet = false;
 };
 
-// Whether this build has the dataset library (models/data).
-bool dataset_library_available();
-
 // Throws UsageError (unknown name), InputError (bad or foreign dataset: "dataset cache from another
 // version" / "with other parameters"), IoError.
 std::shared_ptr<const BatchSource> open_batch_source(const std::string & data, const DataOpenSettings & settings);
