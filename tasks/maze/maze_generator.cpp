@@ -244,6 +244,8 @@ struct MazeSampler::Impl {
     std::array<Cell, kMaxRuns> run_cell;               // first cell of each run
     std::array<uint16_t, kMaxRuns> parent, comp_size;  // comp_size is valid at roots
     std::vector<std::pair<Cell, int>> large;
+    std::vector<uint16_t> large_roots;         // runs noted as roots of components of T+2 or more cells
+    std::array<uint8_t, kMaxRuns> large_noted;  // run already in large_roots (set when the run is created)
     bool deep = false;
 
     explicit Impl(const MazeGenConfig & c)
@@ -313,6 +315,7 @@ struct MazeSampler::Impl {
     // joins the runs of the previous row it overlaps; each maximal overlap segment lies in one of them.
     const std::vector<std::pair<Cell, int>> & large_components(const Bits & cells) {
         int n_runs = 0;
+        large_roots.clear();
         Row prev_bits = 0, prev_starts = 0;
         std::array<uint16_t, 32> id_by_start{}, prev_id_by_start{};
         for (int r = 0; r < K; ++r) {
@@ -344,14 +347,27 @@ struct MazeSampler::Impl {
                 }
                 parent[n_runs] = static_cast<uint16_t>(root);
                 comp_size[root] = static_cast<uint16_t>(comp_size[root] + c1 - c0 + 1);
+                // Only `root` changed size for this run, so noting it here once it holds T+2 cells
+                // notes every final large root (its last growth happened here) without a scan of all
+                // runs; roots merged away later are dropped in collect_large.
+                large_noted[n_runs] = 0;
+                if (comp_size[root] >= T + 2 && !large_noted[root]) {
+                    large_noted[root] = 1;
+                    large_roots.push_back(static_cast<uint16_t>(root));
+                }
             }
             prev_bits = x;
             prev_starts = starts;
             prev_id_by_start = id_by_start;
         }
+        return collect_large();
+    }
+    // The noted roots that are still roots, in run order (the order a full scan would give).
+    const std::vector<std::pair<Cell, int>> & collect_large() {
+        std::sort(large_roots.begin(), large_roots.end());
         large.clear();
-        for (int i = 0; i < n_runs; ++i)
-            if (parent[i] == i && comp_size[i] >= T + 2) large.emplace_back(run_cell[i], comp_size[i]);
+        for (uint16_t i : large_roots)
+            if (parent[i] == i) large.emplace_back(run_cell[i], comp_size[i]);
         return large;
     }
     int find(int i) {
