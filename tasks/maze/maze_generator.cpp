@@ -294,7 +294,8 @@ struct MazeSampler::Impl {
     // or removed one at a time at uniformly random cells of the other kind until there are exactly w.
     // Every step treats all cells alike, so the law of the final set is invariant under permutations of
     // the cells; with its size fixed at w it is the uniform w-subset. (Much cheaper than a Fisher-Yates
-    // shuffle: 4 Rng values per row and no data-dependent branches instead of ~360 bounded draws.)
+    // shuffle: 4 Rng values per row and no data-dependent branches instead of ~360 bounded draws; the
+    // fix-up cells come from 32-bit halves of Rng words drawn 16 at a time.)
     void draw_layout(Rng & rng) {
         n_walls = cfg.min_walls + static_cast<int>(bounded(rng, static_cast<uint32_t>(cfg.max_walls - cfg.min_walls + 1)));
         // Cell c of row r is a wall when byte c%8 (bits 8*(c%8)..) of word 4r + c/8 is below t8.
