@@ -38,6 +38,7 @@ struct RunCliOptions {
     std::string print_suite;
     bool list_suites = false;
     int64_t stop_after = -1;  // testing: stop after N recorded attempts
+    int busy_timeout_ms = 30000;
 };
 
 std::string shell_quote(const std::string & s) {
@@ -131,6 +132,7 @@ void cmd_run(const GlobalOptions & g, const RunCliOptions & o) {
     ro.retry_failures = !o.keep_failures;
     ro.stop_after_attempts = o.stop_after;
     ro.threads = g.threads;
+    ro.busy_timeout_ms = o.busy_timeout_ms;
     ro.command = repeat_command(g, o, db, plan.options.shard, shard_given);
     if (o.fresh) {
         ro.resume = ResumeMode::never;
@@ -171,6 +173,8 @@ void setup_run(CLI::App & app, const GlobalOptions & g) {
     run->add_flag("--keep-failures", o->keep_failures, "On resume, do not retry stored failed attempts (HTTP errors, timeouts)");
     run->add_option("--progress-interval", o->progress_interval_s, "Seconds between progress lines when not on a terminal")
         ->check(CLI::PositiveNumber);
+    run->add_option("--busy-timeout", o->busy_timeout_ms, "Milliseconds to wait for another writer of the database (default 30000)")
+        ->check(CLI::NonNegativeNumber);
     run->add_option("--print-suite", o->print_suite, "Print a built-in suite's JSON (a starting point for your own) and exit");
     run->add_flag("--list-suites", o->list_suites, "List the built-in suites and exit");
     run->add_option("--stop-after", o->stop_after, "Testing: stop dispatching after N recorded attempts")->group("");

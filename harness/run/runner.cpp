@@ -303,10 +303,11 @@ std::vector<SummaryRow> summary_rows(const Plan & plan, const fs::path & db, Run
             row.task = t.entry.name;
             row.dataset = t.dataset;
             row.attempts_per_item = s.attempts[k];
-            row.items = static_cast<int64_t>(t.examples.size());
+            row.items = plan.options.shard.whole() ? static_cast<int64_t>(t.examples.size()) : t.shard_examples;
             for (const auto & a : aggs) {
                 if (a.solver != s.name || a.dataset != t.dataset) continue;
-                row.items = a.n_items;
+                // A shard's denominator is its share of the manifest (the merged run has the rest).
+                row.items = plan.options.shard.whole() ? a.n_items : t.shard_examples;
                 row.items_attempted = a.n_items_attempted;
                 row.items_correct = a.n_items_correct;
                 row.attempts = a.n_attempts;
@@ -468,6 +469,7 @@ RunSummary run_plan(Plan & plan, const RunOptions & o) {
     store.close();
     summary.not_made = left;
     summary.rows = summary_rows(plan, o.db, run, o.busy_timeout_ms);
+    if (!plan.options.shard.whole()) summary.shard = plan.options.shard.text();
     summary.elapsed_s = std::chrono::duration<double>(Clock::now() - t0).count();
     summary.exit_code = interrupt_requested() ? kExitInterrupted : kExitOk;
     return summary;
@@ -499,7 +501,8 @@ std::string format_summary(const RunSummary & s, const fs::path & db) {
                       r.task.c_str(), ("pass@" + std::to_string(r.attempts_per_item)).c_str(), items.c_str(), acc.c_str(), cost.c_str());
         out += buf;
     }
-    out += "(accuracy over every item of the task; items shows attempted/total)\n\n";
+    out += s.shard.empty() ? "(accuracy over every item of the task; items shows attempted/total)\n\n"
+                           : "(shard " + s.shard + ": accuracy over this shard's items; `trmbench merge` combines the shards)\n\n";
     out += "run " + std::to_string(s.run_id) + " " + s.status + " in " + format_duration(s.elapsed_s) + ": " +
            std::to_string(s.recorded) + " attempts recorded this session";
     if (s.not_made > 0) out += ", " + std::to_string(s.not_made) + " still to make";

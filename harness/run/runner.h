@@ -84,6 +84,7 @@ struct RunSummary {
     double elapsed_s = 0;
     std::vector<SummaryRow> rows;
     std::string resume_command;            // when not completed
+    std::string shard;                     // "i/N" for a sharded run, "" otherwise
     int exit_code = 0;                     // 0 ok (budget stops included), 130 after a signal
 };
 

@@ -3,9 +3,11 @@
 // time budget, and shards that merge into the whole run.
 #include <catch2/catch.hpp>
 
+#include <csignal>
 #include <cstdio>
 
 #include "harness/core/error.h"
+#include "harness/run/interrupt.h"
 #include "results/merge.h"
 #include "tests/unit/run/run_test_support.h"
 
@@ -253,4 +255,95 @@ TEST_CASE("shards cover the run and merge into the whole", "[run][runner]") {
     auto runs = merged.runs();
     REQUIRE(runs.size() == 1);
     CHECK(read_attempts(m.output, runs[0].id) == expected);
+}
+
+namespace {
+
+// Answers like identity; after `k` answers it raises the stop flag exactly as a Ctrl-C would, or
+// throws (a solver failing mid-run).
+class ScriptedSolver final : public Solver {
+public:
+    ScriptedSolver(int k, bool do_throw) : k_(k), throw_(do_throw) {}
+    SolverInfo info() const override {
+        SolverInfo i;
+        i.name = "scripted";
+        i.kind = "baseline";
+        i.provider = "test";
+        i.model_id = "scripted";
+        return i;
+    }
+    bool supports(const Task &) const override { return true; }
+    size_t preferred_batch_size() const override { return 4; }
+    void solve(const Task &, std::span<const WorkItem> items, PredictionSink & sink) override {
+        for (const WorkItem & w : items) {
+            Prediction p;
+            p.example_id = w.example->id;
+            p.attempt = w.attempt;
+            if (sink.stop_requested()) {
+                p.outcome = Outcome::skipped;
+                sink.put(std::move(p));
+                continue;
+            }
+            if (throw_ && answered_ == k_) throw UsageError("scripted solver failure");
+            p.answer = w.example->input;
+            sink.put(std::move(p));
+            if (++answered_ == k_ && !throw_) request_interrupt(SIGINT);
+        }
+    }
+
+private:
+    int k_;
+    bool throw_;
+    int answered_ = 0;
+};
+
+void add_scripted(Plan & plan, int k, bool do_throw) {
+    PlannedSolver s;
+    s.entry.name = "scripted";
+    s.entry.where = "test";
+    s.name = "scripted";
+    s.solver = std::make_unique<ScriptedSolver>(k, do_throw);
+    s.info = s.solver->info();
+    s.tasks = {0};
+    s.attempts = {1};
+    plan.solvers.insert(plan.solvers.begin(), std::move(s));
+}
+
+}  // namespace
+
+TEST_CASE("Ctrl-C stops dispatching, keeps what was answered, and exits 130", "[run][runner]") {
+    TempDir dir;
+    fs::path db = dir / "r.sqlite";
+    Plan p1 = plan_for(baseline_suite(kSudoku, kMaze), dir.path());
+    add_scripted(p1, 6, false);
+    RunOptions o = quiet_options(db);
+    o.handle_signals = true;
+    RunSummary first = run_plan(p1, o);
+    CHECK(first.exit_code == kExitInterrupted);
+    CHECK(first.status == "interrupted");
+    CHECK(first.stop_reason == "interrupted (Ctrl-C)");
+    CHECK(first.recorded == 6);  // later solvers (same CPU lane) were never started
+    CHECK(ResultsReader(db).count_attempts(first.run_id) == 6);
+
+    Plan p2 = plan_for(baseline_suite(kSudoku, kMaze), dir.path());
+    add_scripted(p2, 1000, false);
+    o.resume = ResumeMode::automatic;
+    RunSummary second = run_plan(p2, o);
+    CHECK(second.exit_code == 0);
+    CHECK(second.status == "completed");
+    CHECK(second.run_id == first.run_id);
+    CHECK(second.recorded == kAttempts + kSudoku - 6);
+}
+
+TEST_CASE("a solver that throws fails the run with context and keeps the stored rows", "[run][runner]") {
+    TempDir dir;
+    fs::path db = dir / "r.sqlite";
+    Plan plan = plan_for(baseline_suite(kSudoku, kMaze), dir.path());
+    add_scripted(plan, 3, true);
+    CHECK_THROWS_WITH(run_plan(plan, quiet_options(db)),
+                      Catch::Contains("run 1 in " + db.string()) && Catch::Contains("scripted solver failure"));
+    ResultsReader reader(db);
+    CHECK(reader.run(1)->status == "failed");
+    CHECK(reader.count_attempts(1) == 3);
+    CHECK(reader.count_items(1) == kSudoku + kMaze);
 }
