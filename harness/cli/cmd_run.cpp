@@ -98,7 +98,7 @@ void cmd_run(const GlobalOptions & g, const RunCliOptions & o) {
     if (shard_given) po.shard = parse_shard(o.shard);
     else if (auto slurm = shard_from_slurm_env()) po.shard = *slurm;
 
-    std::string db = !o.db.empty() ? o.db : !suite.output.empty() ? suite.output : "trmbench.sqlite";
+    std::string db = !o.db.empty() ? o.db : !suite.output.empty() ? suite.output : "results.db";
     if (!o.db.empty() || suite.output.empty()) {
         // as given
     } else if (std::filesystem::path(db).is_relative() && suite.source.rfind("built-in:", 0) != 0) {
@@ -162,7 +162,7 @@ void setup_run(CLI::App & app, const GlobalOptions & g) {
     auto o = std::make_shared<RunCliOptions>();
     auto * run = app.add_subcommand("run", "Run a comparison suite (default: the built-in 'default' suite) into a results database");
     run->add_option("suite", o->suite, "Built-in suite name or suite JSON file (default: default)");
-    run->add_option("--db", o->db, "Results database (default: the suite's \"output\", else trmbench.sqlite)");
+    run->add_option("--db", o->db, "Results database (default: the suite's \"output\", else results.db)");
     run->add_flag("--dry-run", o->dry_run, "Print the plan (items, attempts, estimated tokens/dollars/FLOPs, skipped) and exit");
     run->add_option("--resume", o->resume, "Continue run ID of the database, or 'auto': the latest unfinished run of this suite");
     run->add_flag("--new", o->fresh, "Start a new run even when an unfinished run of this suite exists")->excludes("--resume");

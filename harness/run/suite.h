@@ -2,7 +2,7 @@
 // deterministic subset), which solvers (classical baselines, local TRM/HRM checkpoints, catalogue
 // LLMs), how many attempts, and the limits (spend cap, concurrency, time budget).
 //
-// A suite is a JSON file (schema in harness/run/README.md, "Suite files"); the built-in suites
+// A suite is a JSON file (schema in README.md, "Suites"); the built-in suites
 // (harness/run/suites/*.json) are compiled into the binary, so an installed trmbench runs
 // `trmbench run` with no file beside it. Parsing is pure: it checks structure, types, ranges and
 // names that need no environment (task families, baseline names, cross references). Anything that
@@ -91,7 +91,7 @@ struct Suite {
     std::filesystem::path base_dir;        // relative paths in the suite resolve here (built-in: cwd)
     uint64_t seed = 0;
     int attempts = 1;
-    std::string output;                    // results database ("" = trmbench.sqlite)
+    std::string output;                    // results database ("" = results.db)
     std::vector<TaskEntry> tasks;
     std::vector<SolverEntry> solvers;
     SuiteLimits limits;

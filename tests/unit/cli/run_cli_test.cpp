@@ -98,7 +98,7 @@ TEST_CASE("trmbench run --dry-run prints the plan and writes no database", "[cli
     CHECK_THAT(out, Catch::Contains("suite cli-baselines") && Catch::Contains("generated/sudoku/n20-seed2  16 of 20") &&
                         Catch::Contains("sudoku-exact") && Catch::Contains("total 40 attempts") &&
                         Catch::Contains("dry run: nothing sent"));
-    CHECK_FALSE(fs::exists(ws / "trmbench.sqlite"));
+    CHECK_FALSE(fs::exists(ws / "results.db"));
 }
 
 TEST_CASE("trmbench run: bad suites and options give the documented exit codes", "[cli][run]") {
@@ -167,8 +167,8 @@ TEST_CASE("trmbench run picks the shard of a Slurm job array and names its datab
     // No --db: the suite's output with the shard in its name.
     rc = ws.run("run suite.json --shard 0/2", out);
     CHECK(rc == 0);
-    CHECK(fs::exists(ws / "trmbench.shard0of2.sqlite"));
-    ResultsReader other(ws / "trmbench.shard0of2.sqlite");
+    CHECK(fs::exists(ws / "results.shard0of2.db"));
+    ResultsReader other(ws / "results.shard0of2.db");
     CHECK(other.count_attempts(1) + reader.count_attempts(1) == kAttempts);
 }
 
