@@ -24,6 +24,9 @@ struct GlobalOptions {
     X(score) \
     X(parse) \
     X(run) \
+    X(models)               \
+    X(score)                \
+    X(parse)                \
     /* end of the list: one line per subcommand above, each ending in a backslash */
 
 #define TRMBENCH_DECLARE_COMMAND(name) void setup_##name(CLI::App & app, const GlobalOptions & g);
