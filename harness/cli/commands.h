@@ -21,12 +21,10 @@ struct GlobalOptions {
 
 #define TRMBENCH_COMMANDS(X) \
     X(data)                 \
-    X(score) \
-    X(parse) \
-    X(run) \
     X(models)               \
     X(score)                \
     X(parse)                \
+    X(run)                  \
     /* end of the list: one line per subcommand above, each ending in a backslash */
 
 #define TRMBENCH_DECLARE_COMMAND(name) void setup_##name(CLI::App & app, const GlobalOptions & g);
