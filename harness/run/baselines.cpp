@@ -9,12 +9,8 @@
 #include "harness/core/rng.h"
 #include "harness/core/sha256.h"
 #include "harness/core/strings.h"
-#include "tasks/sudoku/sudoku_exact_solver.h"
-// SEAM(maze): the maze family lands from its own branch; until then maze-bfs is not offered.
-#if __has_include("tasks/maze/maze_bfs_solver.h")
 #include "tasks/maze/maze_bfs_solver.h"
-#define TRMBENCH_HAVE_MAZE 1
-#endif
+#include "tasks/sudoku/sudoku_exact_solver.h"
 
 namespace trmbench {
 namespace {
@@ -127,9 +123,7 @@ struct BaselineFactory {
 // One line per baseline.
 const BaselineFactory kBaselines[] = {
     {"sudoku-exact", [](uint64_t) { return make_sudoku_exact_solver(); }},
-#ifdef TRMBENCH_HAVE_MAZE
     {"maze-bfs",     [](uint64_t) { return make_maze_bfs_solver(); }},
-#endif
     {"identity",     [](uint64_t) { return make_identity_solver(); }},
     {"blank",        [](uint64_t) { return make_blank_solver(); }},
     {"random",       [](uint64_t seed) { return make_random_solver(seed); }},

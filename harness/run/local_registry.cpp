@@ -3,10 +3,13 @@
 // The checkpoint path resolves relative to the suite's directory (built-in suites: the working
 // directory), then relative to the data directory. A missing checkpoint skips an "optional" entry
 // with the path it looked for, and is a UsageError otherwise.
+#include <algorithm>
 #include <filesystem>
 
 #include "harness/core/error.h"
+#include "harness/core/strings.h"
 #include "harness/run/solver_registry.h"
+#include "models/presets.h"
 
 namespace fs = std::filesystem;
 
@@ -33,6 +36,10 @@ std::optional<fs::path> find_checkpoint(const SolverEntry & e, const SolverConte
 
 SolverResolution resolve_local(const SolverEntry & entry, SolverContext & ctx) {
     SolverResolution r;
+    std::vector<std::string> presets = preset_names();
+    if (std::find(presets.begin(), presets.end(), entry.preset) == presets.end())
+        throw UsageError(entry.where + (entry.preset == entry.name ? ".name" : ".preset") + ": unknown model preset '" + entry.preset +
+                         "' (known: " + join(presets, ", ") + ")");
     std::vector<fs::path> tried;
     auto path = find_checkpoint(entry, ctx, tried);
     if (!path) {

@@ -130,11 +130,14 @@ TEST_CASE("datasets in the data dir are found; unknown ones list the known", "[r
                     UsageError);
 }
 
-TEST_CASE("a missing required checkpoint and an impossible task assignment are errors", "[run][plan]") {
+TEST_CASE("a missing required checkpoint, an unknown preset and an impossible task assignment are errors", "[run][plan]") {
     TempDir dir;
-    CHECK_THROWS_AS(plan_for(R"({"tasks": [{"family": "sudoku", "generate": {"n": 5, "seed": 1}}],
-                                 "solvers": [{"kind": "local", "name": "trm", "checkpoint": "missing.safetensors"}]})", dir.path()),
-                    UsageError);
+    CHECK_THROWS_WITH(plan_for(R"({"tasks": [{"family": "sudoku", "generate": {"n": 5, "seed": 1}}],
+                                   "solvers": [{"kind": "local", "name": "trm-mlp-sudoku", "checkpoint": "missing.safetensors"}]})", dir.path()),
+                      Catch::Contains("solvers[0].checkpoint: no file at " + (dir.path() / "missing.safetensors").string()));
+    CHECK_THROWS_WITH(plan_for(R"({"tasks": [{"family": "sudoku", "generate": {"n": 5, "seed": 1}}],
+                                   "solvers": [{"kind": "local", "name": "trm-tiny", "checkpoint": "c.safetensors", "optional": true}]})", dir.path()),
+                      Catch::Contains("solvers[0].name: unknown model preset 'trm-tiny' (known: ") && Catch::Contains("trm-mlp-sudoku"));
     try {
         plan_for(R"({"tasks": [{"name": "m", "family": "maze", "generate": {"n": 2, "seed": 1, "options": {"size": 10}}}],
                      "solvers": [{"kind": "baseline", "name": "sudoku-exact", "tasks": ["m"]}]})", dir.path());
