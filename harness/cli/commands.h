@@ -24,6 +24,7 @@ struct GlobalOptions {
     X(models)               \
     X(score)                \
     X(parse)                \
+    X(merge)                \
     X(run)                  \
     /* end of the list: one line per subcommand above, each ending in a backslash */
 
