@@ -125,6 +125,10 @@ void cmd_run(const GlobalOptions & g, const RunCliOptions & o) {
         for (const auto & k : plan.skipped) std::fprintf(stderr, "skipped %s: %s\n", k.what.c_str(), k.reason.c_str());
     }
 
+    if (auto parent = std::filesystem::path(db).parent_path(); !parent.empty()) {
+        std::error_code ec;
+        std::filesystem::create_directories(parent, ec);  // a failure is reported by the store, naming the path
+    }
     RunOptions ro;
     ro.db = db;
     ro.quiet = g.quiet;
