@@ -15,6 +15,7 @@
 #include <memory>
 
 #include "harness/cli/commands.h"
+#include "harness/cli/models_catalog.h"
 #include "harness/core/error.h"
 #include "harness/core/strings.h"
 #include "models/io/checkpoint_file.h"
@@ -195,6 +196,7 @@ void setup_models(CLI::App & app, const GlobalOptions & g) {
     add_convert(*models, g);
     add_models_info(models, g);
     add_models_verify_reference(models, g);
+    add_models_list(models, g);
 }
 
 }  // namespace trmbench

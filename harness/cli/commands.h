@@ -25,6 +25,7 @@ struct GlobalOptions {
     X(score)                \
     X(parse)                \
     X(merge)                \
+    X(llm)                  \
     X(run)                  \
     /* end of the list: one line per subcommand above, each ending in a backslash */
 
