@@ -4,7 +4,9 @@
 // the results store. Until then (dry run) the cache answers nothing and calls are not recorded.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <string>
 
 #include "harness/core/llm_records.h"
 
@@ -18,11 +20,17 @@ public:
     // Points the forwarding cache and call sink at the run's store (null detaches).
     void attach(ResponseCache * cache, ApiCallSink * calls);
 
+    // Where the solvers' retry and give-up lines go (the run's progress display); null: dropped.
+    void set_log(std::function<void(const std::string &)> log);
+
     ResponseCache & cache();
     ApiCallSink & calls();
     double spend_cap_usd() const { return cap_; }
-    // Dollars booked so far by every LLM solver of the run.
+    // Dollars booked so far by every LLM solver of the run (including book_previous_spend()).
     double spent_usd() const;
+    // A resumed run: books what its stored attempts already cost, so the spend cap covers the whole
+    // run, not each session.
+    void book_previous_spend(double usd);
 
     struct Impl;  // llm_registry.cpp: the forwarding objects and the adapters' shared spend budget
     Impl & impl() { return *impl_; }

@@ -358,7 +358,7 @@ std::string format_plan(const Plan & plan) {
         out += ", estimated " + usd_text(total_usd) + (usd_unknown ? " + unknown" : "") + " (worst " + usd_text(total_worst) + ")";
         out += s.limits.spend_usd >= 0 ? ", spend cap " + usd_text(s.limits.spend_usd) : ", NO spend cap";
     }
-    if (flops_known) out += ", " + format_sci(total_flops) + " FLOPs (local models)";
+    if (flops_known) out += ", " + format_sci(total_flops) + " FLOPs (where known)";
     out += "\n";
     if (s.limits.time_budget_s > 0) out += "time budget " + format_duration(s.limits.time_budget_s) + "\n";
 

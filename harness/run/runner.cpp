@@ -177,6 +177,16 @@ RunInfo run_info(const Plan & plan) {
     return info;
 }
 
+// Dollars the stored attempts of a run cost, replaced (retried) ones included.
+double stored_cost_usd(ResultsStore & store, RunId run, int busy_timeout_ms) {
+    store.flush();
+    ResultsReader reader(store.path(), busy_timeout_ms);
+    double usd = 0;
+    for (const auto & a : reader.aggregate(run)) usd += std::max(0.0, a.cost_usd);
+    for (const auto & a : reader.superseded_attempts(run)) usd += std::max(0.0, a.usage.cost_usd);
+    return usd;
+}
+
 std::string run_label(const RunInfo & r, int64_t attempts) {
     return "run " + std::to_string(r.id) + " (" + r.status + ", " + std::to_string(attempts) + " attempts stored, resumed " +
            std::to_string(r.resume_count) + "x)";
@@ -330,6 +340,7 @@ RunSummary run_plan(Plan & plan, const RunOptions & o) {
 
     StoreOptions store_options;
     store_options.busy_timeout_ms = o.busy_timeout_ms;
+    store_options.vfs = o.store_vfs;
     ResultsStore store(o.db, store_options);
     LiveProgress progress(o.out, o.quiet, o.plain_interval_s);
 
@@ -355,8 +366,10 @@ RunSummary run_plan(Plan & plan, const RunOptions & o) {
         store.insert_items(run, manifest(plan));
         for (const auto & s : plan.solvers) store.register_solver(run, s.info);
         if (plan.llm) {
+            if (summary.resumed) plan.llm->book_previous_spend(stored_cost_usd(store, run, o.busy_timeout_ms));
             calls = store.api_call_sink(run);
             plan.llm->attach(&store.response_cache(), calls.get());
+            plan.llm->set_log([&progress](const std::string & line) { progress.log(line); });
         }
 
         // What is left to do, per solver and task, in this shard.
@@ -428,8 +441,11 @@ RunSummary run_plan(Plan & plan, const RunOptions & o) {
             });
         }
         for (auto & t : lanes) t.join();
+        if (plan.llm) {
+            plan.llm->attach(nullptr, nullptr);
+            plan.llm->set_log(nullptr);
+        }
         progress.finish();
-        if (plan.llm) plan.llm->attach(nullptr, nullptr);
         store.flush();
         if (first_error) std::rethrow_exception(first_error);
 
@@ -438,8 +454,11 @@ RunSummary run_plan(Plan & plan, const RunOptions & o) {
         summary.stop_reason = control.reason();
         if (summary.stop_reason.empty()) summary.stop_reason = solver_stop_reason;
     } catch (...) {
+        if (plan.llm) {
+            plan.llm->attach(nullptr, nullptr);
+            plan.llm->set_log(nullptr);
+        }
         progress.finish();
-        if (plan.llm) plan.llm->attach(nullptr, nullptr);
         try {
             store.end_run(run, kRunFailed);
         } catch (...) {

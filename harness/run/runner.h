@@ -58,6 +58,9 @@ struct RunOptions {
     // Test hook: stop dispatching once this many attempts were recorded in this session (-1: off).
     int64_t stop_after_attempts = -1;
     int threads = 0;
+    // Test hook: the SQLite VFS the store writes through ("" = SQLite's default); the tests use a
+    // fault-injecting one to fill the disk mid-run.
+    std::string store_vfs;
 };
 
 struct SummaryRow {

@@ -12,12 +12,15 @@
 
 namespace trmbench {
 
+class Catalog;  // adapters/catalog.h
+
 struct SolverContext {
     const Suite * suite = nullptr;
     const PlanOptions * options = nullptr;
     // Created by the LLM resolver on first use; shared by every LLM solver of the plan.
     std::shared_ptr<LlmServices> * llm = nullptr;
     std::string * price_table_date = nullptr;
+    std::shared_ptr<Catalog> catalog;  // the model catalogue, loaded on first use (built-in + --catalog files)
 };
 
 struct SolverResolution {
