@@ -3,7 +3,7 @@
 // again, and finally completed; the database must then equal an uninterrupted run's — same answers,
 // same correctness — with zero requests answered twice by the server and PRAGMA integrity_check ok.
 // Ctrl-C (once: in-flight calls finish and are stored, exit 130; twice: exit at once) is tested the
-// same way.
+// same way, and shards of such a run merged with `trmbench merge` must equal the unsharded run.
 #include <catch2/catch.hpp>
 
 #include <httplib.h>
@@ -382,4 +382,51 @@ TEST_CASE("Ctrl-C lets the calls in flight finish and be stored; a second Ctrl-C
     CHECK(ws.run("--resume 1", out) == 0);
     CHECK(stored_attempts(ws.db) == kTotal);
     CHECK(server.duplicates() == 0);
+}
+
+TEST_CASE("LLM shards merged with trmbench merge equal the unsharded run", "[cli][run][shard]") {
+    Workspace ref;
+    write_workspace(ref, 1);
+    auto table = solutions(ref);
+    FakeLlmServer server(table);
+    write_workspace(ref, server.port());
+    std::string out;
+    REQUIRE(ref.run("", out) == 0);
+    auto expected = attempts_of(ref.db);
+    REQUIRE(expected.size() == static_cast<size_t>(kTotal));
+
+    server.reset_counts();
+    Workspace ws;
+    ws.cache = ref.cache;
+    write_workspace(ws, server.port());
+    std::vector<fs::path> shards;
+    size_t covered = 0;
+    for (int i = 0; i < 3; ++i) {
+        fs::path db = ws.dir / ("shard" + std::to_string(i) + ".db");
+        std::string cmd = "cd " + ws.dir.path().string() + " && " + ws.env() + trmbench_exe().string() + " --data-dir " +
+                          (ws.dir / "data").string() + " run suite.json --catalog catalog.json --shard " + std::to_string(i) +
+                          "/3 --db " + db.string() + " </dev/null";
+        int rc = run_command(cmd, out);
+        INFO(out);
+        REQUIRE(rc == 0);
+        CHECK_THAT(out, Catch::Contains("run 1 completed"));
+        covered += attempts_of(db).size();
+        shards.push_back(db);
+    }
+    CHECK(covered == static_cast<size_t>(kTotal));  // disjoint and covering
+    CHECK(server.answered() == kTotal);
+    CHECK(server.duplicates() == 0);
+
+    fs::path merged = ws.dir / "all.db";
+    std::string cmd = trmbench_exe().string() + " merge";
+    for (const auto & s : shards) cmd += " " + s.string();
+    cmd += " -o " + merged.string();
+    int rc = run_command(cmd, out);
+    INFO(out);
+    REQUIRE(rc == 0);
+    CHECK(attempts_of(merged) == expected);
+    ResultsReader reader(merged);
+    CHECK(reader.integrity_check() == "ok");
+    CHECK(reader.count_items(reader.runs()[0].id) == kPuzzles);
+    CHECK(reader.api_calls(reader.runs()[0].id).size() == static_cast<size_t>(kTotal));
 }
