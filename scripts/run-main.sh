@@ -9,7 +9,8 @@
 #   trmbench report        markdown + SVG/CSV/JSON from the database
 #
 # Environment: OUT (default out/), DATA_DIR (default $TRMBENCH_DATA, else ~/.local/share/trmbench/data),
-# TRMBENCH_CACHE (generated sets; default $OUT/cache), BUILD_DIR (default build/).
+# TRMBENCH_CACHE (generated sets; default $OUT/cache), REPORT_DIR (default reports/out), BUILD_DIR
+# (default build/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -17,6 +18,7 @@ scripts/build.sh
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-$(nproc)}
 BIN=${BUILD_DIR:-build}/bin/trmbench
 OUT=${OUT:-out}
+REPORT_DIR=${REPORT_DIR:-reports/out}
 mkdir -p "$OUT"
 export TRMBENCH_CACHE=${TRMBENCH_CACHE:-$OUT/cache}
 data_args=()
@@ -24,10 +26,5 @@ if [ -n "${DATA_DIR:-}" ]; then data_args=(--data-dir "$DATA_DIR"); fi
 
 "$BIN" "${data_args[@]}" run default --db "$OUT/results.db" --resume auto
 
-# `trmbench report` comes with the reports module; until a build has it, say so instead of failing.
-if "$BIN" report --help >/dev/null 2>&1; then
-  "$BIN" report --db "$OUT/results.db" --out "$OUT/report"
-  echo "report: $OUT/report"
-else
-  echo "run-main: this build has no 'trmbench report' yet; results are in $OUT/results.db"
-fi
+"$BIN" report --db "$OUT/results.db" --latest --out "$REPORT_DIR"
+echo "report: $REPORT_DIR/report.md"
