@@ -267,13 +267,13 @@ std::map<std::string, std::string> solutions(const Workspace & ws) {
     return table;
 }
 
-void write_workspace(Workspace & ws, int port) {
+void write_workspace(Workspace & ws, int port, const std::string & limits = R"({ "concurrency": 4, "spend_usd": 100 })") {
     fs::create_directories(ws.dir / "data");
     write_text(ws.dir / "suite.json", R"({
       "name": "kill-test",
       "tasks": [ { "name": "sudoku", "family": "sudoku", "generate": { "n": )" + std::to_string(kPuzzles) + R"(, "seed": 3 }, "attempts": 2 } ],
       "solvers": [ { "kind": "llm", "name": "fake-llm" } ],
-      "limits": { "concurrency": 4, "spend_usd": 100 }
+      "limits": )" + limits + R"(
     })");
     write_text(ws.dir / "catalog.json", R"({"schema_version": 1, "models": [{
       "name": "fake-llm", "provider": "fake", "api": "openai-chat", "model": "fake-model",
@@ -429,4 +429,44 @@ TEST_CASE("LLM shards merged with trmbench merge equal the unsharded run", "[cli
     CHECK(reader.integrity_check() == "ok");
     CHECK(reader.count_items(reader.runs()[0].id) == kPuzzles);
     CHECK(reader.api_calls(reader.runs()[0].id).size() == static_cast<size_t>(kTotal));
+}
+
+TEST_CASE("the spend cap stops the run, and covers the whole run across a resume", "[cli][run][spend]") {
+    // Each answer costs 300 x $1/M + 100 x $2/M = $0.0005; each request reserves its worst case
+    // (1000 output tokens: about $0.0024) until it is answered. One at a time, a $0.01 cap admits
+    // about 15 answers ($0.0075): a second session that did not count them would make 15 more and
+    // spend $0.015 in all.
+    const double cap = 0.01;
+    Workspace ws;
+    write_workspace(ws, 1);
+    auto table = solutions(ws);
+    FakeLlmServer server(table);
+    write_workspace(ws, server.port(), R"({ "concurrency": 1, "spend_usd": 0.01 })");
+    auto stored_cost = [&] {
+        ResultsReader reader(ws.db);
+        double usd = 0;
+        for (const auto & a : reader.aggregate(1)) usd += a.cost_usd;
+        return usd;
+    };
+
+    std::string out;
+    int rc = ws.run("", out);
+    INFO(out);
+    CHECK(rc == 0);  // a budget stop is not an error
+    CHECK_THAT(out, Catch::Contains("run 1 interrupted") && Catch::Contains("spend cap") && Catch::Contains("--resume 1"));
+    int64_t first = stored_attempts(ws.db);
+    CHECK(first >= 10);
+    CHECK(first < kTotal);
+    CHECK(stored_cost() <= cap + 1e-12);
+    CHECK(ResultsReader(ws.db).run(1)->status == "interrupted");
+
+    // Resumed: what is stored already counts against the cap, so the run as a whole stays under it.
+    rc = ws.run("--resume 1", out);
+    INFO(out);
+    CHECK(rc == 0);
+    CHECK_THAT(out, Catch::Contains("resuming run 1") && Catch::Contains("spend cap"));
+    CHECK(stored_attempts(ws.db) - first <= 5);
+    CHECK(stored_cost() <= cap + 1e-12);
+    CHECK(server.duplicates() == 0);
+    CHECK(server.answered() == stored_attempts(ws.db));
 }
