@@ -69,8 +69,10 @@ std::string LiveProgress::render(const SolverProgress & p, Clock::time_point now
         std::snprintf(buf, sizeof buf, " (%.0f%%)", 100.0 * static_cast<double>(done) / static_cast<double>(p.total));
         line += buf;
     }
-    if (p.done > 0) {
-        std::snprintf(buf, sizeof buf, "  acc %.1f%%", 100.0 * static_cast<double>(p.correct) / static_cast<double>(p.done));
+    if (done > 0) {
+        // Accuracy over every attempt made so far in the run, stored ones of earlier sessions included.
+        double correct = static_cast<double>(p.correct_before + p.correct);
+        std::snprintf(buf, sizeof buf, "  acc %.1f%%", 100.0 * correct / static_cast<double>(done));
         line += buf;
     }
     double elapsed = p.has_started ? std::chrono::duration<double>(now - p.started).count() : 0;

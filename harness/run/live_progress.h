@@ -28,8 +28,9 @@ struct SolverProgress {
     int64_t done_before = 0;       // already stored when the session started (resume)
     int64_t done = 0;              // recorded in this session
     int64_t correct = 0;           // of `done`
+    int64_t correct_before = 0;    // of `done_before`
     int64_t skipped = 0;           // not made (stop, spend cap)
-    double usd = 0;
+    double usd = 0;                // the whole run's (a resumed run starts with what is stored)
     int64_t retries = 0;
     double rate_limit_wait_ms = 0;
     std::chrono::steady_clock::time_point started{};

@@ -177,6 +177,23 @@ RunInfo run_info(const Plan & plan) {
     return info;
 }
 
+// What a resumed run's solvers have stored already, for the progress display.
+struct StoredSoFar {
+    int64_t correct = 0;  // correct attempts
+    double usd = 0;
+};
+
+std::map<std::string, StoredSoFar> stored_so_far(ResultsStore & store, RunId run, int busy_timeout_ms) {
+    store.flush();
+    ResultsReader reader(store.path(), busy_timeout_ms);
+    std::map<std::string, StoredSoFar> out;
+    for (const auto & a : reader.aggregate(run)) {
+        out[a.solver].correct += a.n_attempts_correct;
+        out[a.solver].usd += std::max(0.0, a.cost_usd);
+    }
+    return out;
+}
+
 // Dollars the stored attempts of a run cost, replaced (retried) ones included.
 double stored_cost_usd(ResultsStore & store, RunId run, int busy_timeout_ms) {
     store.flush();
@@ -376,6 +393,8 @@ RunSummary run_plan(Plan & plan, const RunOptions & o) {
         ResumePolicy policy;
         policy.retry_failures = o.retry_failures;
         std::vector<SolverJob> jobs;
+        std::map<std::string, StoredSoFar> stored;
+        if (summary.resumed) stored = stored_so_far(store, run, o.busy_timeout_ms);
         for (auto & s : plan.solvers) {
             SolverJob job;
             job.solver = &s;
@@ -401,6 +420,10 @@ RunSummary run_plan(Plan & plan, const RunOptions & o) {
             line.name = s.name;
             line.total = total;
             line.done_before = total - pending;
+            if (auto it = stored.find(s.name); it != stored.end()) {
+                line.correct_before = std::min(it->second.correct, line.done_before);
+                line.usd = it->second.usd;
+            }
             job.line = progress.add(line);
             summary.pending_at_start += pending;
             jobs.push_back(std::move(job));

@@ -32,6 +32,7 @@ TEST_CASE("a progress line shows done/total, accuracy, rate, ETA, dollars, retri
     p.done_before = 50;
     p.done = 50;
     p.correct = 10;
+    p.correct_before = 30;  // stored by an earlier session of the run
     p.usd = 1.234;
     p.retries = 3;
     p.rate_limit_wait_ms = 65'000;
@@ -39,7 +40,7 @@ TEST_CASE("a progress line shows done/total, accuracy, rate, ETA, dollars, retri
     p.has_started = true;
     std::string line = LiveProgress::render(p, p.started + std::chrono::seconds(10));
     CHECK(line.find("gpt-x  100/200 (50%)") == 0);
-    CHECK(line.find("acc 20.0%") != std::string::npos);  // of the attempts made in this session
+    CHECK(line.find("acc 40.0%") != std::string::npos);  // (30 + 10) of the 100 attempts made in the run so far
     CHECK(line.find("5.0/s") != std::string::npos);
     CHECK(line.find("eta 20.0s") != std::string::npos);  // 100 left at 5/s
     CHECK(line.find("$1.23") != std::string::npos);
