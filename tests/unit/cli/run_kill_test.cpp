@@ -235,12 +235,16 @@ int wait_exit(pid_t pid) {
 }
 
 using Row = std::tuple<std::string, std::string, bool, std::string>;  // outcome, answer, correct, raw text
-std::map<std::tuple<std::string, std::string, int>, Row> attempts_of(const fs::path & db) {
+// The attempts of run `run_id` (0: the database's only run).
+std::map<std::tuple<std::string, std::string, int>, Row> attempts_of(const fs::path & db, int64_t run_id = 0) {
     ResultsReader reader(db);
-    auto runs = reader.runs();
-    REQUIRE(runs.size() == 1);
+    if (run_id == 0) {
+        auto runs = reader.runs();
+        REQUIRE(runs.size() == 1);
+        run_id = runs[0].id;
+    }
     std::map<std::tuple<std::string, std::string, int>, Row> out;
-    for (const auto & a : reader.attempts(AttemptQuery(runs[0].id)))
+    for (const auto & a : reader.attempts(AttemptQuery(run_id)))
         out[{a.solver, a.example_id, a.attempt}] = {std::string(outcome_name(a.outcome)), a.answer ? to_digit_rows(*a.answer) : "",
                                                    a.correct(), a.raw_text};
     return out;
@@ -469,4 +473,26 @@ TEST_CASE("the spend cap stops the run, and covers the whole run across a resume
     CHECK(stored_cost() <= cap + 1e-12);
     CHECK(server.duplicates() == 0);
     CHECK(server.answered() == stored_attempts(ws.db));
+}
+
+TEST_CASE("a new run of the same suite answers from the response cache and sends nothing", "[cli][run][cache]") {
+    Workspace ws;
+    write_workspace(ws, 1);
+    auto table = solutions(ws);
+    FakeLlmServer server(table);
+    write_workspace(ws, server.port());
+    std::string out;
+    REQUIRE(ws.run("", out) == 0);
+    REQUIRE(server.answered() == kTotal);
+    auto first = attempts_of(ws.db);
+
+    int rc = ws.run("--new", out);
+    INFO(out);
+    CHECK(rc == 0);
+    CHECK_THAT(out, Catch::Contains("run 2 completed"));
+    CHECK(server.answered() == kTotal);  // not one request sent again
+    CHECK(attempts_of(ws.db, 2) == first);
+    ResultsReader reader(ws.db);
+    CHECK(reader.api_calls(1).size() == static_cast<size_t>(kTotal));
+    CHECK(reader.api_calls(2).empty());  // cache hits are not HTTP exchanges
 }
