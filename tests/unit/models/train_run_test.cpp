@@ -134,6 +134,9 @@ TEST_CASE("checkpoints: keep-last-K, latest, the reference .pt layout and the EM
     TrainSpec spec = test::tiny_spec();
     spec.train.max_steps = 20;
     spec.train.checkpoint_every_steps = 4;
+    // Evaluations checkpoint too; at the same cadence, so that the kept ones are exactly 16 and 20
+    // (iteration-end evaluations, every 6 steps here, would add step 18).
+    spec.train.eval_every_steps = 4;
     spec.train.keep_last = 2;
     run(spec, out.path());
     auto all = list_checkpoints(out.path());
@@ -171,6 +174,7 @@ TEST_CASE("a failed checkpoint write leaves the previous checkpoint intact", "[m
     run(spec, out.path());
     const fs::path good = resolve_checkpoint(out.path());
     const std::string good_state = read_file(good / "train_state.safetensors");
+    const std::vector<fs::path> before = list_checkpoints(out.path());
 
     // A file-size limit makes write() fail with EFBIG the way a full disk fails with ENOSPC.
     struct rlimit old {};
@@ -193,7 +197,7 @@ TEST_CASE("a failed checkpoint write leaves the previous checkpoint intact", "[m
     CHECK(message.find(good.string()) != std::string::npos);  // names the intact checkpoint
     CHECK(resolve_checkpoint(out.path()) == good);
     CHECK(read_file(good / "train_state.safetensors") == good_state);
-    CHECK(list_checkpoints(out.path()).size() == 1);
+    CHECK(list_checkpoints(out.path()) == before);  // nothing added, nothing removed
     for (const auto & e : fs::directory_iterator(out / "checkpoints"))
         CHECK(e.path().filename().string().rfind(".partial", 0) != 0);
     // And the run can still be continued from it.
