@@ -15,6 +15,7 @@
 #include <memory>
 
 #include "harness/cli/commands.h"
+#include "harness/cli/models_catalog.h"
 #include "harness/core/error.h"
 #include "harness/core/strings.h"
 #include "models/io/checkpoint_file.h"
@@ -190,13 +191,14 @@ void add_models_verify_reference(CLI::App * models, const GlobalOptions & g);
 void add_models_solve(CLI::App * models, const GlobalOptions & g);
 
 void setup_models(CLI::App & app, const GlobalOptions & g) {
-    auto * models = app.add_subcommand("models", "TRM/HRM models and checkpoints: presets, parity, inspect, convert, solve");
+    auto * models = app.add_subcommand("models", "TRM/HRM models and checkpoints: presets, parity, inspect, convert, solve; the LLM catalogue (list)");
     models->require_subcommand(1);
     add_inspect(*models, g);
     add_convert(*models, g);
     add_models_info(models, g);
     add_models_verify_reference(models, g);
     add_models_solve(models, g);
+    add_models_list(models, g);
 }
 
 }  // namespace trmbench
