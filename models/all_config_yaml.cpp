@@ -210,6 +210,9 @@ void read_arch_block(const std::vector<Line> & lines, size_t begin, size_t end, 
         std::string key, value;
         if (!split_entry(l.text, key, value)) fail(origin, l.number, "expected 'key: value', got '" + l.text + "'");
         if (!seen.insert(key).second) fail(origin, l.number, "duplicate key arch." + key);
+        // A value that is not a plain scalar (block scalar, tag, anchor, ...) gets its own message
+        // before the lines that follow it are taken for a nested block.
+        if (!value.empty()) (void)parse_scalar(value, origin, l.number);
         // A nested block: only `loss`, a mapping of scalars.
         size_t j = i + 1;
         while (j < end && lines[j].indent > indent) ++j;
@@ -254,7 +257,7 @@ ArchYaml parse_all_config_yaml(std::string_view text, const std::string & origin
             if (l.indent == 0 && l.text.rfind("defaults:", 0) == 0)
                 fail(origin, l.number, "a hydra defaults list: give the run's all_config.yaml (or an arch yaml) instead");
         read_arch_block(lines, 0, lines.size(), -1, arch);
-        if (arch.name.empty()) throw UsageError(origin + ": no `arch:` block and no top-level `name:` (not an all_config.yaml?)");
+        if (arch.name.empty()) throw UsageError(origin + ": arch.name is missing: no `arch:` block and no top-level `name:` (not an all_config.yaml?)");
         return arch;
     }
     size_t i = 0;
