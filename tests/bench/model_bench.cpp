@@ -200,7 +200,8 @@ int main(int argc, char ** argv) {
     }
     int n = static_cast<int>(args.size());
     const BlasInfo blas = detect_blas();
-    benchmark::AddCustomContext("blas", blas.name);
+    benchmark::AddCustomContext("blas", blas.name + (blas.core.empty() ? "" : ", kernels " + blas.core) +
+                                            (blas.weak_kernels ? " (fallback kernels: set OPENBLAS_CORETYPE)" : ""));
     benchmark::AddCustomContext("torch_threads", std::to_string(set_torch_threads(0)));
     benchmark::AddCustomContext("mode", full ? "full sweep (16-step evaluations)" : "short (one ACT step, batch 1; --full for the sweep)");
     register_all(full);

@@ -462,7 +462,12 @@ TEST_CASE("BLAS detection names the library in use", "[models][local]") {
     const BlasInfo b = detect_blas();
     CHECK_FALSE(b.name.empty());
     // This build machine has OpenBLAS installed (scripts/setup.sh); the reference BLAS would be flagged.
-    if (b.name.find("OpenBLAS") != std::string::npos) CHECK(b.optimised);
+    if (b.name.find("OpenBLAS") != std::string::npos) {
+        CHECK(b.optimised);
+        // The kernel set is named, and the SSE3 fallback on an AVX2 machine is flagged.
+        CHECK_FALSE(b.core.empty());
+        CHECK(b.weak_kernels == (b.core == "Prescott" && __builtin_cpu_supports("avx2")));
+    }
 }
 
 TEST_CASE("local solver on CUDA agrees with the CPU", "[.gpu][models][local]") {
