@@ -156,7 +156,8 @@ private:
 void run_models_solve(const SolveOpts & o, const GlobalOptions & g) {
     LocalSolverConfig cfg = o.solver;
     cfg.threads = g.threads;
-    cfg.quiet = g.quiet;
+    // With --json the start-up warnings stay out of the output; blas/blas_core in it tell the same.
+    cfg.quiet = g.quiet || o.json;
     cfg.model.task_family = o.family;
     std::unique_ptr<Solver> solver = make_local_solver(cfg);
     const SolverInfo info = solver->info();
