@@ -38,7 +38,7 @@ std::vector<DataSource> make_sources() {
        {{"data/training/", "arc-agi-1/training/", ".json"},
         {"data/evaluation/", "arc-agi-1/evaluation/", ".json"},
         {"LICENSE", "arc-agi-1/LICENSE", ""}},
-       "Apache-2.0", 3'838'414, "651f2c8f0984c07ebfe7fe6d4bdbb7226105da5736260a1c8192f41cdb9642ea",
+       "Apache-2.0", 3'793'358, "651f2c8f0984c07ebfe7fe6d4bdbb7226105da5736260a1c8192f41cdb9642ea",
        {"arc-agi-1/training", "arc-agi-1/evaluation"});
     gh("arc-agi-2", "ARC-AGI-2: 1,000 training + 120 evaluation tasks and the task-id lists", "arcprize/ARC-AGI-2",
        "f3283f727488ad98fe575ea6a5ac981e4a188e49",
@@ -47,14 +47,14 @@ std::vector<DataSource> make_sources() {
         {"data/training.txt", "arc-agi-2/training.txt", ""},
         {"data/evaluation.txt", "arc-agi-2/evaluation.txt", ""},
         {"LICENSE", "arc-agi-2/LICENSE", ""}},
-       "Apache-2.0", 6'082'717, "7f6c065a239ca7a0157c850fa411ddaa0918b5e75626e560c1f97a2e60c6fbef",
+       "Apache-2.0", 6'037'661, "7f6c065a239ca7a0157c850fa411ddaa0918b5e75626e560c1f97a2e60c6fbef",
        {"arc-agi-2/training", "arc-agi-2/evaluation"});
     gh("conceptarc", "ConceptARC: 16 concepts x 10 tasks (corpus/) and 16 minimal tasks", "victorvikram/ConceptARC",
        "b22ef526b4656679816b7811e78f55cc24d736d7",
        {{"corpus/", "conceptarc/corpus/", ".json", true},
         {"MinimalTasks/", "conceptarc/MinimalTasks/", ".json"},
         {"LICENSE", "conceptarc/LICENSE", ""}},
-       "MIT (cite the repository and arXiv:2305.07141)", 534'363,
+       "MIT (cite the repository and arXiv:2305.07141)", 456'539,
        "43633b689eb756bf1d2d6e63b349aaeac4be6fcd7d5566b63c9cda066b13bb2e",
        {"conceptarc/corpus", "conceptarc/MinimalTasks"});
 
@@ -179,12 +179,12 @@ bool is_source_file(const DataSource & s, const std::string & local) {
 }
 
 std::string format_bytes(int64_t bytes) {
+    static const char * units[] = {"B", "kB", "MB", "GB", "TB"};
+    double v = static_cast<double>(bytes);
+    int u = 0;
+    while (v >= 1000 && u < 4) v /= 1000, ++u;
     char buf[32];
-    double b = static_cast<double>(bytes);
-    if (b >= 1e9) std::snprintf(buf, sizeof buf, "%.1f GB", b / 1e9);
-    else if (b >= 1e6) std::snprintf(buf, sizeof buf, "%.1f MB", b / 1e6);
-    else if (b >= 1e3) std::snprintf(buf, sizeof buf, "%.0f kB", b / 1e3);
-    else std::snprintf(buf, sizeof buf, "%lld B", static_cast<long long>(bytes));
+    std::snprintf(buf, sizeof buf, u > 0 && v < 10 ? "%.1f %s" : "%.0f %s", v, units[u]);
     return buf;
 }
 
