@@ -42,7 +42,7 @@ class ServerProcess {
 public:
     ServerProcess(const fs::path & binary, const fs::path & model, int port, const fs::path & log) {
         std::vector<std::string> args = {binary.string(), "-m", model.string(), "--host", "127.0.0.1", "--port",
-                                         std::to_string(port), "-c", "2048", "-t", "1", "--no-webui", "--jinja"};
+                                         std::to_string(port), "-c", "8192", "-np", "2", "-t", "1", "--no-webui", "--jinja"};
         std::vector<char *> argv;
         for (auto & a : args) argv.push_back(a.data());
         argv.push_back(nullptr);
