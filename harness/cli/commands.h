@@ -21,8 +21,11 @@ struct GlobalOptions {
 
 #define TRMBENCH_COMMANDS(X) \
     X(data)                 \
-    X(score) \
-    X(parse) \
+    X(models)               \
+    X(score)                \
+    X(parse)                \
+    X(merge)                \
+    X(llm)                  \
     /* end of the list: one line per subcommand above, each ending in a backslash */
 
 #define TRMBENCH_DECLARE_COMMAND(name) void setup_##name(CLI::App & app, const GlobalOptions & g);
