@@ -16,7 +16,7 @@
 #include <map>
 #include <set>
 
-#include "adapters/archive.h"
+#include "adapters/targz.h"
 #include "adapters/download.h"
 #include "harness/core/error.h"
 #include "harness/core/paths.h"
@@ -197,7 +197,8 @@ public:
                 }
             } catch (const DownloadError & e) {
                 if (e.kind != DownloadFailure::unreachable) rethrow_typed(s_.name);
-                throw IoError(s_.name + ": cannot reach " + e.host + ": " + e.detail + "; copy the files into " +
+                throw IoError(s_.name + ": cannot reach " + e.host + " (offline, or blocked by a firewall or proxy?): " +
+                              e.detail + "; nothing was installed. Without network, copy the files into " +
                               where_files_go() + " or use --from DIR (a directory with the data-dir layout)");
             } catch (...) {
                 rethrow_typed(s_.name);

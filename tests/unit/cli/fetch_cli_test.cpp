@@ -3,6 +3,7 @@
 // 404 and offline errors with their exit codes, and bad command lines.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -130,6 +131,36 @@ TEST_CASE("data fetch reports 404 and unreachable hosts with exit code 4", "[cli
                             Catch::Contains("--from DIR"));
         CHECK_FALSE(fs::exists(tmp / "data/sudoku/sudoku-extreme/train.csv"));
     }
+}
+
+TEST_CASE("data fetch offline: unresolvable and unroutable hosts fail fast with a clear message", "[cli][fetch]") {
+    TempDir tmp;
+    std::string dd = "--data-dir " + (tmp / "data").string();
+    // No proxy: the test is about this machine's own connection.
+    std::string no_proxy = "env -u http_proxy -u https_proxy -u HTTP_PROXY -u HTTPS_PROXY -u ALL_PROXY -u all_proxy ";
+    std::string host, from;
+    SECTION("a name that does not resolve (no DNS)") {
+        host = "trmbench-offline.invalid";  // .invalid never resolves (RFC 6761)
+        from = "http://" + host;
+    }
+    SECTION("an address with no route (TEST-NET-1), 1 s connect timeout") {
+        host = "192.0.2.1";
+        from = "http://" + host + " --connect-timeout 1";
+    }
+    int rc = -1;
+    std::string out;
+    auto start = std::chrono::steady_clock::now();
+    rc = trmbench::test::run_command(no_proxy + trmbench::test::trmbench_exe().string() + " -q " + dd +
+                                         " data fetch arc-agi-1 --from " + from, out);
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    INFO(out);
+    CHECK(rc == 4);
+    CHECK_THAT(out, Catch::Contains("arc-agi-1: cannot reach " + host) && Catch::Contains("offline") &&
+                        Catch::Contains("copy the files into " + (tmp / "data/arc-agi-1/training").string()) &&
+                        Catch::Contains("--from DIR"));
+    CHECK(seconds < 30);  // no retry loop against a network that is not there
+    CHECK_FALSE(fs::exists(tmp / "data/arc-agi-1"));
+    CHECK_FALSE(fs::exists(tmp / "data/MANIFEST.json"));
 }
 
 TEST_CASE("data fetch usage errors exit with 2", "[cli][fetch]") {

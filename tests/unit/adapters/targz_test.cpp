@@ -1,10 +1,10 @@
-// Tests of the .tar.gz reader (adapters/archive.h): mapping and stripping, pax and GNU long names,
+// Tests of the .tar.gz reader (adapters/targz.h): mapping and stripping, pax and GNU long names,
 // archives written by `git archive`, and rejection of everything malformed or unsafe.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
 
-#include "adapters/archive.h"
+#include "adapters/targz.h"
 #include "harness/core/error.h"
 #include "harness/core/paths.h"
 #include "harness/core/sha256.h"

@@ -1,7 +1,7 @@
-// .tar.gz extraction for `trmbench data fetch` (see archive.h). zlib inflates the gzip stream
+// .tar.gz extraction for `trmbench data fetch` (see targz.h). zlib inflates the gzip stream
 // (several concatenated members are allowed, as gzip(1) allows); the tar layer parses 512-byte
 // headers with explicit bounds on every field and never trusts a size it has not checked.
-#include "adapters/archive.h"
+#include "adapters/targz.h"
 
 #include <zlib.h>
 
