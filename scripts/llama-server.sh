@@ -12,7 +12,9 @@
 #        scripts/llama-server.sh --print-path print where the binary is (exit 1 when not built yet)
 # Env:   TRMBENCH_CACHE (default ${XDG_CACHE_HOME:-~/.cache}/trmbench), JOBS (default nproc)
 # Layout: $TRMBENCH_CACHE/llama-server/<commit>/{bin/llama-server,gguf-py/,BUILD_INFO}
-# Fails loudly (non-zero exit) when npm, git, cmake or a C++ compiler is missing: CI must not skip.
+# Exit status: 0 built or cached; 3 the npm package could not be fetched (registry unreachable:
+# scripts/test.sh then skips the llama-server tests, visibly, with this reason); 1 anything else, e.g.
+# npm, git, cmake or a C++ compiler missing, an integrity mismatch or a failed build: CI must not skip.
 set -euo pipefail
 
 NPM_PACKAGE=node-llama-cpp
@@ -56,9 +58,13 @@ mkdir -p "$CACHE_ROOT/llama-server"
 WORK=$(mktemp -d "$CACHE_ROOT/llama-server/work.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
-log "fetching $NPM_PACKAGE@$NPM_VERSION from the npm registry"
-(cd "$WORK" && npm pack --silent "$NPM_PACKAGE@$NPM_VERSION" >/dev/null) ||
-  die "npm pack $NPM_PACKAGE@$NPM_VERSION failed (is the npm registry reachable?)"
+log "fetching $NPM_PACKAGE@$NPM_VERSION from the npm registry (or npm's cache)"
+# --prefer-offline: a warm npm cache needs no network; the integrity check below still applies.
+if ! (cd "$WORK" && npm pack --silent --prefer-offline --fetch-retry-maxtimeout=15000 \
+        "$NPM_PACKAGE@$NPM_VERSION" >/dev/null); then
+  log "error: npm pack $NPM_PACKAGE@$NPM_VERSION failed: the npm registry ($(npm config get registry)) cannot be reached"
+  exit 3
+fi
 TGZ=$WORK/$NPM_PACKAGE-$NPM_VERSION.tgz
 [ -f "$TGZ" ] || die "npm pack did not produce $TGZ"
 actual=$(node -e 'const c=require("crypto"),f=require("fs");
