@@ -19,7 +19,7 @@
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 using namespace trmbench;
-using trmbench::test::FakeServer;
+using trmbench::test::FakeFileServer;
 
 namespace {
 
@@ -75,7 +75,7 @@ json manifest(const fs::path & data_dir) { return json::parse(read_file(data_dir
 }  // namespace
 
 TEST_CASE("fetch_source installs a GitHub archive and records it", "[fetch]") {
-    FakeServer srv;
+    FakeFileServer srv;
     trmbench::test::TempDir tmp;
     srv.set(kArchivePath, {.body = toy_archive()});
     DataSource s = toy_archive_source();
@@ -147,7 +147,7 @@ TEST_CASE("fetch_source installs a GitHub archive and records it", "[fetch]") {
 }
 
 TEST_CASE("fetch_source checks the pinned content hash and installs nothing on a mismatch", "[fetch]") {
-    FakeServer srv;
+    FakeFileServer srv;
     trmbench::test::TempDir tmp;
     srv.set(kArchivePath, {.body = toy_archive()});
     DataSource s = toy_archive_source();
@@ -167,7 +167,7 @@ TEST_CASE("fetch_source checks the pinned content hash and installs nothing on a
 }
 
 TEST_CASE("fetch_source rejects bad archives without installing anything", "[fetch]") {
-    FakeServer srv;
+    FakeFileServer srv;
     trmbench::test::TempDir tmp;
     DataSource s = toy_archive_source();
     FetchOptions o = options(tmp / "data", srv.base_url());
@@ -185,7 +185,7 @@ TEST_CASE("fetch_source rejects bad archives without installing anything", "[fet
 }
 
 TEST_CASE("fetch_source downloads Hugging Face files and records X-Repo-Commit", "[fetch]") {
-    FakeServer srv;
+    FakeFileServer srv;
     trmbench::test::TempDir tmp;
     std::string train = "source,question,answer,rating\nx,1,2,3\n", test = "source,question,answer,rating\ny,4,5,6\n";
     std::map<std::string, std::string> commit = {{"X-Repo-Commit", "feedbeef"}};
@@ -218,7 +218,7 @@ TEST_CASE("fetch_source downloads Hugging Face files and records X-Repo-Commit",
 }
 
 TEST_CASE("fetch_source resumes a Hugging Face file on the next run", "[fetch]") {
-    FakeServer srv;
+    FakeFileServer srv;
     trmbench::test::TempDir tmp;
     std::string big(300'000, 'q');
     for (size_t i = 0; i < big.size(); i += 7) big[i] = static_cast<char>('a' + i % 26);

@@ -16,7 +16,7 @@
 namespace fs = std::filesystem;
 using namespace trmbench;
 using trmbench::test::FakeFile;
-using trmbench::test::FakeServer;
+using trmbench::test::FakeFileServer;
 
 namespace {
 
@@ -30,7 +30,7 @@ std::string payload(size_t n, unsigned seed = 1) {
     return s;
 }
 
-DownloadRequest req(const FakeServer & srv, const std::string & path, const fs::path & dest) {
+DownloadRequest req(const FakeFileServer & srv, const std::string & path, const fs::path & dest) {
     DownloadRequest r;
     r.url = srv.base_url() + path;
     r.dest = dest;
@@ -49,7 +49,7 @@ fs::path part_of(const fs::path & dest) {
 }  // namespace
 
 TEST_CASE("download_file downloads, hashes and installs", "[download]") {
-    FakeServer srv;
+    FakeFileServer srv;
     trmbench::test::TempDir tmp;
     std::string body = payload(3'000'000);
     srv.set("/f.bin", {.body = body, .etag = "\"v1\"", .headers = {{"X-Repo-Commit", "abc123"}}});
@@ -68,7 +68,7 @@ TEST_CASE("download_file downloads, hashes and installs", "[download]") {
 }
 
 TEST_CASE("download_file follows redirects", "[download]") {
-    FakeServer srv;
+    FakeFileServer srv;
     trmbench::test::TempDir tmp;
     srv.set("/resolve/main/x.csv", {.redirect_to = "/cdn/x.csv"});
     srv.set("/cdn/x.csv", {.body = "a,b\n1,2\n"});
@@ -78,7 +78,7 @@ TEST_CASE("download_file follows redirects", "[download]") {
 }
 
 TEST_CASE("download_file resumes after the server drops the connection", "[download]") {
-    FakeServer srv;
+    FakeFileServer srv;
     trmbench::test::TempDir tmp;
     std::string body = payload(1'000'000, 2);
     srv.set("/f.bin", {.body = body, .etag = "\"e1\"", .drop_first_n = 1, .drop_at = 400'000});
@@ -117,7 +117,7 @@ TEST_CASE("download_file resumes after the server drops the connection", "[downl
 }
 
 TEST_CASE("download_file restarts when a resume is not possible", "[download]") {
-    FakeServer srv;
+    FakeFileServer srv;
     trmbench::test::TempDir tmp;
     std::string old_body = payload(500'000, 3), new_body = payload(600'000, 4);
 
@@ -160,7 +160,7 @@ TEST_CASE("download_file restarts when a resume is not possible", "[download]") 
 }
 
 TEST_CASE("download_file treats a complete part file as complete", "[download]") {
-    FakeServer srv;
+    FakeFileServer srv;
     trmbench::test::TempDir tmp;
     std::string body = payload(10'000, 5);
     srv.set("/f.bin", {.body = body, .etag = "\"e\""});
@@ -173,7 +173,7 @@ TEST_CASE("download_file treats a complete part file as complete", "[download]")
 }
 
 TEST_CASE("download_file reports HTTP errors clearly", "[download]") {
-    FakeServer srv;
+    FakeFileServer srv;
     trmbench::test::TempDir tmp;
     SECTION("404") {
         try {
@@ -205,7 +205,7 @@ TEST_CASE("download_file reports HTTP errors clearly", "[download]") {
 }
 
 TEST_CASE("download_file never installs a file that fails verification", "[download]") {
-    FakeServer srv;
+    FakeFileServer srv;
     trmbench::test::TempDir tmp;
     std::string body = payload(50'000, 6);
     srv.set("/f.bin", {.body = body});

@@ -37,9 +37,9 @@ struct LoggedRequest {
     std::string path, range, if_range;
 };
 
-class FakeServer {
+class FakeFileServer {
 public:
-    FakeServer() {
+    FakeFileServer() {
         server_.set_pre_routing_handler([](const httplib::Request & req, httplib::Response &) {
             const_cast<httplib::Request &>(req).ranges.clear();  // we answer ranges ourselves
             return httplib::Server::HandlerResponse::Unhandled;
@@ -49,12 +49,12 @@ public:
         thread_ = std::thread([this] { server_.listen_after_bind(); });
         while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
-    ~FakeServer() {
+    ~FakeFileServer() {
         server_.stop();
         thread_.join();
     }
-    FakeServer(const FakeServer &) = delete;
-    FakeServer & operator=(const FakeServer &) = delete;
+    FakeFileServer(const FakeFileServer &) = delete;
+    FakeFileServer & operator=(const FakeFileServer &) = delete;
 
     void set(const std::string & path, FakeFile f) {
         std::lock_guard<std::mutex> lock(mu_);

@@ -11,7 +11,7 @@
 #include "tests/unit/adapters/download_test_server.h"
 
 namespace fs = std::filesystem;
-using trmbench::test::FakeServer;
+using trmbench::test::FakeFileServer;
 using trmbench::test::TempDir;
 
 namespace {
@@ -88,7 +88,7 @@ TEST_CASE("data fetch --from DIR installs the shared ARC data, then is a no-op",
 }
 
 TEST_CASE("data fetch --from URL downloads the Hugging Face layout", "[cli][fetch]") {
-    FakeServer srv;
+    FakeFileServer srv;
     TempDir tmp;
     std::string train = maze_csv(3, '#'), test = maze_csv(2, ' ');
     srv.set("/datasets/sapientinc/maze-30x30-hard-1k/resolve/main/train.csv", {.body = train, .headers = {{"X-Repo-Commit", "0badc0de"}}});
@@ -116,7 +116,7 @@ TEST_CASE("data fetch reports 404 and unreachable hosts with exit code 4", "[cli
     std::string dd = "--data-dir " + (tmp / "data").string();
     int rc = -1;
     SECTION("404") {
-        FakeServer srv;
+        FakeFileServer srv;
         std::string out = run("-q " + dd + " data fetch hrm-sudoku-extreme --from " + srv.base_url(), rc);
         CHECK(rc == 4);
         CHECK_THAT(out, Catch::Contains("hrm-sudoku-extreme") && Catch::Contains("HTTP 404") &&
