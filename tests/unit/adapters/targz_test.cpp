@@ -96,13 +96,21 @@ TEST_CASE("extract_tar_gz reads an archive written by git archive", "[archive]")
 TEST_CASE("extract_tar_gz rejects unsafe paths, selected or not", "[archive]") {
     trmbench::test::TempDir tmp;
     auto all = [](const std::string & m) { return std::optional<fs::path>(m); };
+    // The root is three levels down, so an escape of up to three levels would land inside tmp, where
+    // it can be looked for (checking /tmp/x itself would depend on other users of /tmp).
+    const fs::path root = tmp / "a/b/c/root";
+    auto evil_files = [&tmp] {
+        int n = 0;
+        for (const auto & e : fs::recursive_directory_iterator(tmp.path()))
+            if (e.is_regular_file() && e.file_size() == 4 && read_file(e.path()) == "evil") ++n;
+        return n;
+    };
     for (std::string bad : {"../../x", "top/../../x", "/etc/passwd", "top/a/../../b", "top//x", "top/./x"}) {
         CAPTURE(bad);
         auto archive = write_archive(tmp, trmbench::test::make_tar_gz({{"top/ok.json", "1"}, {bad, "evil"}}));
-        CHECK_THROWS_AS(extract_tar_gz(archive, tmp / "root", all), InputError);
-        CHECK_THROWS_WITH(extract_tar_gz(archive, tmp / "root", all), Catch::Contains("unsafe path"));
-        CHECK_FALSE(fs::exists(tmp / "x"));
-        CHECK_FALSE(fs::exists(tmp.path().parent_path() / "x"));
+        CHECK_THROWS_AS(extract_tar_gz(archive, root, all), InputError);
+        CHECK_THROWS_WITH(extract_tar_gz(archive, root, all), Catch::Contains("unsafe path"));
+        CHECK(evil_files() == 0);
     }
     // Through a pax header too, and for entries the mapping would skip.
     auto pax = write_archive(tmp, trmbench::test::make_tar_gz({{"top/../../y", "evil", '0', TarMember::Name::pax}}));
