@@ -53,9 +53,9 @@ BlasInfo detect_blas() {
         info.weak_kernels = old_kernels && __builtin_cpu_supports("avx2");
         return info;
     }
-    if (dlsym(RTLD_DEFAULT, "bli_info_get_version_str")) return {"BLIS", true};
-    if (dlsym(RTLD_DEFAULT, "mkl_get_max_threads")) return {"MKL", true};
-    return {"reference (netlib) BLAS or unknown", false};
+    if (dlsym(RTLD_DEFAULT, "bli_info_get_version_str")) return {"BLIS", true, "", false};
+    if (dlsym(RTLD_DEFAULT, "mkl_get_max_threads")) return {"MKL", true, "", false};
+    return {"reference (netlib) BLAS or unknown", false, "", false};
 }
 
 namespace {
