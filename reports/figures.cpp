@@ -1,0 +1,383 @@
+// figures: see figures.h.
+#include "reports/figures.h"
+
+#include <algorithm>
+#include <map>
+
+#include "reports/format.h"
+#include "reports/published.h"
+
+namespace trmbench {
+namespace {
+
+constexpr const char * kReferenceColour = "#333333";
+constexpr const char * kFrontierColour = "#555555";
+constexpr size_t kMaxPublishedLabel = 34;
+
+struct DatasetView {
+    std::string dataset;
+    std::string family;
+    std::vector<const Cell *> cells;
+    bool has_benchmark = false;
+    PublishedBenchmark benchmark = PublishedBenchmark::sudoku_extreme;
+};
+
+std::vector<DatasetView> datasets_in_order(const ReportData & data) {
+    std::vector<DatasetView> out;
+    for (const auto & c : data.cells) {
+        auto it = std::find_if(out.begin(), out.end(), [&](const DatasetView & d) { return d.dataset == c.dataset; });
+        if (it == out.end()) {
+            DatasetView d;
+            d.dataset = c.dataset;
+            d.family = c.task_family;
+            d.has_benchmark = published_benchmark_for(c.task_family, c.dataset, d.benchmark);
+            out.push_back(d);
+            it = out.end() - 1;
+        }
+        it->cells.push_back(&c);
+    }
+    return out;
+}
+
+std::string point_label(const ReportData & data, const Cell & c) {
+    return data.multi_run() ? c.solver + " (run " + std::to_string(c.run_id) + ")" : c.solver;
+}
+
+plot::Point measured_point(double x, const Cell & c, std::string label) {
+    plot::Point p;
+    p.x = x;
+    p.y = 100 * c.accuracy;
+    p.label = std::move(label);
+    if (c.ci.known()) p.y_lo = 100 * c.ci.low, p.y_hi = 100 * c.ci.high;
+    return p;
+}
+
+plot::StripPoint strip_point(const Cell & c, std::string label, plot::Style style) {
+    plot::StripPoint p;
+    p.y = 100 * c.accuracy;
+    p.label = std::move(label);
+    p.style = std::move(style);
+    if (c.ci.known()) p.y_lo = 100 * c.ci.low, p.y_hi = 100 * c.ci.high;
+    return p;
+}
+
+plot::Style reference_style() {
+    plot::Style s;
+    s.colour = kReferenceColour;
+    s.marker = plot::Marker::circle;
+    s.hollow = true;
+    s.marker_size = 9;
+    return s;
+}
+
+// Published results with the same accuracy (and x, when placed on an axis) share one marker and
+// one label, so that the four 0.0% rows of Table 4 do not pile up.
+struct PublishedMarker {
+    double x = -1;
+    double accuracy_pct = 0;
+    std::vector<std::string> names;
+};
+
+std::string published_label(const PublishedMarker & m) {
+    std::string all;
+    for (const auto & n : m.names) all += (all.empty() ? "" : ", ") + n;
+    if (all.size() <= kMaxPublishedLabel || m.names.size() == 1) return all;
+    return m.names.front() + " +" + std::to_string(m.names.size() - 1) + " more";
+}
+
+std::vector<PublishedMarker> group_published(const std::vector<PublishedResult> & rows, bool by_params) {
+    std::vector<PublishedMarker> out;
+    for (const auto & r : rows) {
+        double x = by_params ? r.params : -1;
+        auto it = std::find_if(out.begin(), out.end(), [&](const PublishedMarker & m) { return m.x == x && m.accuracy_pct == r.accuracy_pct; });
+        if (it == out.end()) {
+            out.push_back({x, r.accuracy_pct, {}});
+            it = out.end() - 1;
+        }
+        it->names.push_back(r.method + " " + r.params_text);
+    }
+    return out;
+}
+
+std::string published_source(const DatasetView & d) {
+    bool arc = d.benchmark == PublishedBenchmark::arc_agi_1 || d.benchmark == PublishedBenchmark::arc_agi_2;
+    return arc ? "TRM paper, Table 5" : "TRM paper, Table 4";
+}
+
+void add_published_strip(plot::Figure & f, const DatasetView & d, const std::string & title) {
+    if (!d.has_benchmark) return;
+    plot::Strip strip;
+    strip.title = title;
+    for (const auto & m : group_published(published_for(d.benchmark), false)) {
+        plot::StripPoint p;
+        p.y = m.accuracy_pct;
+        p.label = published_label(m);
+        p.style = reference_style();
+        strip.points.push_back(p);
+    }
+    f.strips.push_back(strip);
+}
+
+void add_published_legend(plot::Figure & f, const DatasetView & d) {
+    if (!d.has_benchmark) return;
+    f.legend.push_back({"published (" + published_source(d) + ")",
+                        std::string(published_benchmark_name(d.benchmark)) + ", full test set", reference_style(),
+                        plot::LegendSymbol::marker});
+}
+
+std::string subtitle(const ReportData & data, const DatasetView & d) {
+    std::string s = d.dataset;
+    std::vector<int64_t> runs;
+    for (const Cell * c : d.cells)
+        if (std::find(runs.begin(), runs.end(), c->run_id) == runs.end()) runs.push_back(c->run_id);
+    for (int64_t r : runs) {
+        const DatasetEntry * e = data.dataset(r, d.dataset);
+        if (!e) continue;
+        s += " \xC2\xB7 run " + std::to_string(r) + ": " + fmt::count(d.family == "arc" ? e->n_tasks : e->n_items) +
+             (d.family == "arc" ? " tasks" : " puzzles");
+    }
+    return s;
+}
+
+std::string metric_sentence(const DatasetView & d) {
+    const Cell & c = *d.cells.front();
+    bool same = std::all_of(d.cells.begin(), d.cells.end(), [&](const Cell * x) { return x->metric == c.metric; });
+    std::string metric = same ? c.metric : "see the summary table for each solver's metric";
+    return "Accuracy (" + metric + ") over the run's whole item set, missing answers counted wrong; bars: 95% Wilson interval.";
+}
+
+plot::Figure base_figure(const ReportData & data, const DatasetView & d, const std::string & what, const std::string & x_label,
+                         const std::vector<double> & xs) {
+    plot::Figure f;
+    f.title = d.dataset + ": accuracy vs " + what;
+    f.subtitle = subtitle(data, d);
+    f.x = plot::fit_log_axis(xs, x_label);
+    f.y.label = "accuracy (%)";
+    f.y.lo = 0, f.y.hi = 100;
+    return f;
+}
+
+void add_frontier(plot::Figure & f, const std::vector<plot::Point> & points) {
+    std::vector<CostPoint> cp;
+    for (const auto & p : points) cp.push_back({p.x, p.y});
+    auto idx = pareto_frontier(cp);
+    if (idx.size() < 2) return;
+    plot::Series s;
+    s.name = "pareto-frontier";
+    s.kind = plot::SeriesKind::step;
+    s.style.colour = kFrontierColour;
+    s.style.dash = "6 4";
+    s.style.line_width = 1.3;
+    s.style.markers = false;
+    for (size_t i : idx) s.points.push_back({points[i].x, points[i].y, "", -1, -1});
+    // Drawn first, under the markers.
+    f.series.insert(f.series.begin(), s);
+    f.legend.push_back({"measured", "Pareto frontier", s.style, plot::LegendSymbol::line});
+}
+
+void add_measured_legend(plot::Figure & f, const ReportData & data, const DatasetView & d) {
+    for (const Cell * c : d.cells)
+        f.legend.push_back({"measured", point_label(data, *c), solver_style(data, c->run_id, c->solver), plot::LegendSymbol::marker});
+}
+
+FigureFile flops_figure(const ReportData & data, const DatasetView & d) {
+    std::vector<double> xs;
+    bool any_curve = false, any_estimate = false, any_unknown = false;
+    size_t max_steps = 0;
+    for (const Cell * c : d.cells) {
+        max_steps = std::max(max_steps, c->steps.size());
+        if (c->flops.known()) xs.push_back(c->flops.value);
+        for (const auto & s : c->steps)
+            if (s.flops_per_puzzle > 0) xs.push_back(s.flops_per_puzzle);
+    }
+    plot::Figure f = base_figure(data, d, "FLOPs per puzzle", "FLOPs per puzzle (log scale)", xs);
+    plot::Strip unknown{"FLOPs unknown", {}};
+    std::vector<plot::Point> frontier_points;
+    for (const Cell * c : d.cells) {
+        plot::Style st = solver_style(data, c->run_id, c->solver);
+        std::string label = point_label(data, *c);
+        // The curve over ACT steps, in the solver's colour, under its end point.
+        std::vector<plot::Point> curve;
+        for (const auto & s : c->steps) {
+            if (s.flops_per_puzzle <= 0 || c->n_items <= 0) continue;
+            double acc = 100.0 * static_cast<double>(s.correct) / static_cast<double>(c->n_items);
+            std::string step_label = s.step == 1 || s.step == static_cast<int>(c->steps.size()) ? "step " + std::to_string(s.step) : "";
+            curve.push_back({s.flops_per_puzzle, acc, step_label, -1, -1});
+        }
+        if (curve.size() >= 2) {
+            plot::Series line;
+            line.name = label + " ACT steps";
+            line.kind = plot::SeriesKind::line;
+            line.style = st;
+            line.style.marker_size = 3.5;
+            line.style.line_width = 1.3;
+            line.points = curve;
+            f.series.push_back(line);
+            any_curve = true;
+        }
+        if (!c->flops.known()) {
+            unknown.points.push_back(strip_point(*c, label, st));
+            any_unknown = true;
+            continue;
+        }
+        any_estimate |= c->flops.estimated;
+        plot::Series s;
+        s.name = label;
+        s.style = st;
+        s.points.push_back(measured_point(c->flops.value, *c, label + (c->flops.estimated ? " (est.)" : "")));
+        frontier_points.push_back(s.points.back());
+        f.series.push_back(s);
+    }
+    add_measured_legend(f, data, d);
+    add_frontier(f, frontier_points);
+    if (any_curve) {
+        plot::Style line;
+        line.colour = kFrontierColour;
+        line.marker_size = 3.5;
+        f.legend.push_back({"measured", "accuracy after ACT step s", line, plot::LegendSymbol::marker_and_line});
+    }
+    if (!unknown.points.empty()) f.strips.push_back(unknown);
+    add_published_strip(f, d, "published (no FLOPs)");
+    add_published_legend(f, d);
+
+    std::string caption = metric_sentence(d) + " FLOPs per attempted puzzle, all attempts included, log scale.";
+    if (any_curve)
+        caption += " Lines: accuracy after ACT step s = 1.." + std::to_string(max_steps) +
+                   " of the recursive models against the FLOPs spent up to step s (each ACT step costs the same), from the "
+                   "per-step predictions of the same run.";
+    caption += " Dashed: Pareto frontier of the measured solvers (none is both cheaper and more accurate).";
+    if (any_estimate) caption += " (est.): FLOPs estimated from parameters and tokens, not counted.";
+    if (any_unknown) caption += " Solvers whose FLOPs are unknown sit in the 'FLOPs unknown' strip at their accuracy.";
+    if (d.has_benchmark)
+        caption += " Hollow markers: published accuracy (" + published_source(d) + ", " +
+                   std::string(published_benchmark_name(d.benchmark)) +
+                   " full test set, not this item set); the paper gives no FLOPs per puzzle, so they sit in their own strip.";
+    f.caption = caption;
+    return {"figures/" + fmt::slug(d.dataset) + "_flops.svg", d.dataset, "flops", "Accuracy vs FLOPs per puzzle on " + d.dataset,
+            caption, f};
+}
+
+FigureFile dollars_figure(const ReportData & data, const DatasetView & d) {
+    std::vector<double> xs;
+    for (const Cell * c : d.cells)
+        if (c->cost_usd.known() && c->cost_usd.value > 0) xs.push_back(c->cost_usd.value);
+    plot::Figure f = base_figure(data, d, "dollars per puzzle", "dollars per puzzle (log scale)", xs);
+    f.x.tick_prefix = "$";
+    plot::Strip unknown{"no cost recorded", {}};
+    std::vector<plot::Point> frontier_points;
+    bool any_partial = false;
+    for (const Cell * c : d.cells) {
+        plot::Style st = solver_style(data, c->run_id, c->solver);
+        std::string label = point_label(data, *c);
+        if (!c->cost_usd.known() || c->cost_usd.value <= 0) {
+            unknown.points.push_back(strip_point(*c, label, st));
+            continue;
+        }
+        any_partial |= c->cost_usd.partial;
+        plot::Series s;
+        s.name = label;
+        s.style = st;
+        s.points.push_back(measured_point(c->cost_usd.value, *c, label + (c->cost_usd.partial ? " \xE2\x80\xA0" : "")));
+        frontier_points.push_back(s.points.back());
+        f.series.push_back(s);
+    }
+    add_measured_legend(f, data, d);
+    add_frontier(f, frontier_points);
+    if (!unknown.points.empty()) f.strips.push_back(unknown);
+    add_published_strip(f, d, "published (no cost)");
+    add_published_legend(f, d);
+    std::string caption = metric_sentence(d) +
+                          " Dollars per attempted puzzle from the run's dated price table, all attempts included, log scale."
+                          " Dashed: Pareto frontier of the measured solvers.";
+    if (any_partial) caption += " \xE2\x80\xA0: cost known for only some attempts (their mean is used).";
+    if (!unknown.points.empty()) caption += " Solvers with no recorded cost (local models, baselines) sit in the 'no cost recorded' strip.";
+    if (d.has_benchmark)
+        caption += " Hollow markers: published accuracy (" + published_source(d) + ", full test set), which has no cost per puzzle.";
+    f.caption = caption;
+    return {"figures/" + fmt::slug(d.dataset) + "_dollars.svg", d.dataset, "dollars",
+            "Accuracy vs dollars per puzzle on " + d.dataset, caption, f};
+}
+
+FigureFile params_figure(const ReportData & data, const DatasetView & d) {
+    std::vector<double> xs;
+    for (const Cell * c : d.cells)
+        if (const SolverEntry * s = data.solver(c->run_id, c->solver); s && s->info.n_params > 0) xs.push_back(static_cast<double>(s->info.n_params));
+    std::vector<PublishedMarker> placed, unplaced;
+    if (d.has_benchmark)
+        for (const auto & m : group_published(published_for(d.benchmark), true)) (m.x > 0 ? placed : unplaced).push_back(m);
+    for (const auto & m : placed) xs.push_back(m.x);
+    plot::Figure f = base_figure(data, d, "parameters", "parameters (log scale)", xs);
+    plot::Strip unknown{"params unknown", {}};
+    for (const Cell * c : d.cells) {
+        plot::Style st = solver_style(data, c->run_id, c->solver);
+        std::string label = point_label(data, *c);
+        const SolverEntry * s = data.solver(c->run_id, c->solver);
+        if (!s || s->info.n_params <= 0) {
+            unknown.points.push_back(strip_point(*c, label, st));
+            continue;
+        }
+        plot::Series series;
+        series.name = label;
+        series.style = st;
+        series.points.push_back(measured_point(static_cast<double>(s->info.n_params), *c, label));
+        f.series.push_back(series);
+    }
+    if (!placed.empty()) {
+        plot::Series ref;
+        ref.name = "published";
+        ref.style = reference_style();
+        for (const auto & m : placed) ref.points.push_back({m.x, m.accuracy_pct, published_label(m), -1, -1});
+        f.series.push_back(ref);
+    }
+    add_measured_legend(f, data, d);
+    if (!unknown.points.empty()) f.strips.push_back(unknown);
+    if (!unplaced.empty()) {
+        plot::Strip strip{"published, params unknown", {}};
+        for (const auto & m : unplaced) {
+            plot::StripPoint p;
+            p.y = m.accuracy_pct;
+            p.label = published_label(m);
+            p.style = reference_style();
+            strip.points.push_back(p);
+        }
+        f.strips.push_back(strip);
+    }
+    add_published_legend(f, d);
+    std::string caption = metric_sentence(d) + " Parameters as registered for the solver (trainable parameters for local models), log scale.";
+    if (!unknown.points.empty()) caption += " Solvers whose size is not public sit in the 'params unknown' strip.";
+    if (d.has_benchmark)
+        caption += " Hollow markers: published accuracy against the parameter count printed in the paper (" + published_source(d) +
+                   ", full test set, not this item set); rows printed with '?' parameters sit in their own strip.";
+    f.caption = caption;
+    return {"figures/" + fmt::slug(d.dataset) + "_params.svg", d.dataset, "params", "Accuracy vs parameters on " + d.dataset,
+            caption, f};
+}
+
+}  // namespace
+
+plot::Style solver_style(const ReportData & data, int64_t run_id, const std::string & solver) {
+    std::vector<std::string> names;
+    std::vector<int64_t> runs;
+    for (const auto & s : data.solvers)
+        if (std::find(names.begin(), names.end(), s.info.name) == names.end()) names.push_back(s.info.name);
+    for (const auto & r : data.runs) runs.push_back(r.id);
+    int name_index = static_cast<int>(std::find(names.begin(), names.end(), solver) - names.begin());
+    int run_index = static_cast<int>(std::find(runs.begin(), runs.end(), run_id) - runs.begin());
+    plot::Style st;
+    st.colour = plot::palette_colour(name_index);
+    st.marker = plot::marker_shape(name_index + 3 * run_index);
+    st.marker_size = 9;
+    return st;
+}
+
+std::vector<FigureFile> build_figures(const ReportData & data) {
+    std::vector<FigureFile> out;
+    for (const auto & d : datasets_in_order(data)) {
+        out.push_back(flops_figure(data, d));
+        out.push_back(dollars_figure(data, d));
+        out.push_back(params_figure(data, d));
+    }
+    return out;
+}
+
+}  // namespace trmbench
