@@ -2,6 +2,7 @@
 #include "reports/figures.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "reports/format.h"
@@ -94,7 +95,7 @@ std::vector<PublishedMarker> group_published(const std::vector<PublishedResult> 
             out.push_back({x, r.accuracy_pct, {}});
             it = out.end() - 1;
         }
-        it->names.push_back(r.method + " " + r.params_text);
+        it->names.push_back(r.params < 0 ? r.method : r.method + " " + r.params_text);
     }
     return out;
 }
@@ -126,16 +127,19 @@ void add_published_legend(plot::Figure & f, const DatasetView & d) {
 }
 
 std::string subtitle(const ReportData & data, const DatasetView & d) {
-    std::string s = d.dataset;
+    std::string s;
     std::vector<int64_t> runs;
     for (const Cell * c : d.cells)
         if (std::find(runs.begin(), runs.end(), c->run_id) == runs.end()) runs.push_back(c->run_id);
     for (int64_t r : runs) {
         const DatasetEntry * e = data.dataset(r, d.dataset);
         if (!e) continue;
-        s += " \xC2\xB7 run " + std::to_string(r) + ": " + fmt::count(d.family == "arc" ? e->n_tasks : e->n_items) +
-             (d.family == "arc" ? " tasks" : " puzzles");
+        s += (s.empty() ? "" : " \xC2\xB7 ") + std::string("run ") + std::to_string(r) + ": " +
+             fmt::count(d.family == "arc" ? e->n_tasks : e->n_items) + (d.family == "arc" ? " tasks" : " puzzles");
     }
+    const Cell & c = *d.cells.front();
+    bool same = std::all_of(d.cells.begin(), d.cells.end(), [&](const Cell * x) { return x->metric == c.metric; });
+    if (same) s += " \xC2\xB7 " + c.metric;
     return s;
 }
 
@@ -152,8 +156,7 @@ plot::Figure base_figure(const ReportData & data, const DatasetView & d, const s
     f.title = d.dataset + ": accuracy vs " + what;
     f.subtitle = subtitle(data, d);
     f.x = plot::fit_log_axis(xs, x_label);
-    f.y.label = "accuracy (%)";
-    f.y.lo = 0, f.y.hi = 100;
+    f.y = plot::percent_axis("accuracy (%)");
     return f;
 }
 
@@ -161,7 +164,7 @@ void add_frontier(plot::Figure & f, const std::vector<plot::Point> & points) {
     std::vector<CostPoint> cp;
     for (const auto & p : points) cp.push_back({p.x, p.y});
     auto idx = pareto_frontier(cp);
-    if (idx.size() < 2) return;
+    if (idx.empty()) return;
     plot::Series s;
     s.name = "pareto-frontier";
     s.kind = plot::SeriesKind::step;
@@ -170,6 +173,8 @@ void add_frontier(plot::Figure & f, const std::vector<plot::Point> & points) {
     s.style.line_width = 1.3;
     s.style.markers = false;
     for (size_t i : idx) s.points.push_back({points[i].x, points[i].y, "", -1, -1});
+    // The best accuracy within a budget stays the same up to the right edge of the plot.
+    s.points.push_back({f.x.hi, points[idx.back()].y, "", -1, -1});
     // Drawn first, under the markers.
     f.series.insert(f.series.begin(), s);
     f.legend.push_back({"measured", "Pareto frontier", s.style, plot::LegendSymbol::line});
@@ -201,8 +206,14 @@ FigureFile flops_figure(const ReportData & data, const DatasetView & d) {
         for (const auto & s : c->steps) {
             if (s.flops_per_puzzle <= 0 || c->n_items <= 0) continue;
             double acc = 100.0 * static_cast<double>(s.correct) / static_cast<double>(c->n_items);
-            std::string step_label = s.step == 1 || s.step == static_cast<int>(c->steps.size()) ? "step " + std::to_string(s.step) : "";
-            curve.push_back({s.flops_per_puzzle, acc, step_label, -1, -1});
+            curve.push_back({s.flops_per_puzzle, acc, s.step == 1 ? "step 1" : "", -1, -1});
+        }
+        // The last step is labelled only when it is not the solver's own point (which it is when
+        // every item ran all steps and there is one attempt).
+        if (curve.size() >= 2) {
+            const plot::Point & end = curve.back();
+            bool at_headline = c->flops.known() && std::fabs(end.x / c->flops.value - 1) < 0.01 && std::fabs(end.y - 100 * c->accuracy) < 0.5;
+            if (!at_headline) curve.back().label = "step " + std::to_string(c->steps.back().step);
         }
         if (curve.size() >= 2) {
             plot::Series line;

@@ -172,12 +172,12 @@ double legend_height(const Figure & fig) {
 double strip_width(const Strip & s) {
     double w = svg::text_width(s.title, kTickFont) + 12;
     for (const auto & p : s.points) w = std::max(w, svg::text_width(p.label, kLabelFont) + 34);
-    return std::clamp(w, 84.0, 190.0);
+    return std::clamp(w, 84.0, 210.0);
 }
 
 Layout compute_layout(const Figure & fig) {
     Layout L;
-    const double left = 74, top = fig.subtitle.empty() ? 44 : 62, gap = 16, min_plot_w = 360;
+    const double left = 74, top = fig.subtitle.empty() ? 44 : 62, gap = 16, min_plot_w = 480;
     double strips_w = 0;
     std::vector<double> sw;
     for (const auto & s : fig.strips) {
@@ -203,7 +203,10 @@ Layout compute_layout(const Figure & fig) {
     return L;
 }
 
-std::vector<Tick> axis_ticks(const Axis & a) { return a.scale == Scale::log ? log_ticks(a.lo, a.hi) : linear_ticks(a.lo, a.hi); }
+std::vector<Tick> axis_ticks(const Axis & a) {
+    if (!a.ticks.empty()) return a.ticks;
+    return a.scale == Scale::log ? log_ticks(a.lo, a.hi) : linear_ticks(a.lo, a.hi);
+}
 
 void draw_axes(svg::Document & doc, const Figure & fig, const Layout & L) {
     const Rect & p = L.plot;
@@ -264,7 +267,7 @@ struct PlacedPoint {
 };
 
 void draw_series(svg::Document & doc, const Figure & fig, const Layout & L, std::vector<PlacedPoint> & to_label,
-                 RenderResult & result) {
+                 std::vector<Rect> & obstacles, RenderResult & result) {
     const Rect & p = L.plot;
     for (const Series & s : fig.series) {
         doc.begin_group("series " + s.name);
@@ -283,6 +286,13 @@ void draw_series(svg::Document & doc, const Figure & fig, const Layout & L, std:
         }
         if (s.kind != SeriesKind::scatter)
             doc.polyline(path, stroke(s.style.colour, s.style.line_width, "none", s.style.dash));
+        // A step line is axis-aligned: its segments are exact obstacles for labels.
+        if (s.kind == SeriesKind::step)
+            for (size_t k = 1; k < path.size(); ++k) {
+                auto [x0, y0] = path[k - 1];
+                auto [x1, y1] = path[k];
+                obstacles.push_back({std::min(x0, x1) - 1, std::min(y0, y1) - 1, std::fabs(x1 - x0) + 2, std::fabs(y1 - y0) + 2});
+            }
         for (const auto & [pt, xy] : drawn) {
             if (pt->y_lo >= 0 && pt->y_hi >= pt->y_lo) {
                 double lo = axis_fraction(fig.y, pt->y_lo), hi = axis_fraction(fig.y, pt->y_hi);
@@ -300,12 +310,18 @@ void draw_series(svg::Document & doc, const Figure & fig, const Layout & L, std:
     }
 }
 
-void draw_strip_points(svg::Document & doc, const Figure & fig, const Layout & L, std::vector<PlacedPoint> & to_label,
-                       RenderResult & result) {
+void draw_strip_points(svg::Document & doc, const Figure & fig, const Layout & L, RenderResult & result) {
+    svg::TextStyle t;
+    t.size = kLabelFont;
+    t.colour = "#222222";
     for (size_t i = 0; i < fig.strips.size(); ++i) {
         const Rect & r = L.strips[i];
         doc.begin_group("strip " + fig.strips[i].title);
-        std::vector<std::pair<double, double>> placed;  // marker centres so far
+        struct Placed {
+            double px, py, r;
+            const StripPoint * p;
+        };
+        std::vector<Placed> placed;
         for (const StripPoint & sp : fig.strips[i].points) {
             double fy = axis_fraction(fig.y, sp.y);
             if (!(fy >= -kEps && fy <= 1 + kEps)) {
@@ -313,25 +329,48 @@ void draw_strip_points(svg::Document & doc, const Figure & fig, const Layout & L
                 continue;
             }
             double py = r.bottom() - fy * r.h, size = sp.style.marker_size;
-            // Markers at nearly the same height step to the right instead of hiding each other.
+            // Markers at (nearly) the same height step to the right instead of hiding each other.
             double px = r.x + 14;
-            for (const auto & [qx, qy] : placed)
-                if (std::fabs(qy - py) < size && std::fabs(qx - px) < size) px = qx + size + 2;
-            placed.emplace_back(px, py);
+            for (const auto & q : placed)
+                if (std::fabs(q.py - py) < 0.5 * size && std::fabs(q.px - px) < size) px = q.px + size + 2;
+            placed.push_back({px, py, size / 2, &sp});
             if (sp.y_lo >= 0 && sp.y_hi >= sp.y_lo) {
                 double lo = axis_fraction(fig.y, sp.y_lo), hi = axis_fraction(fig.y, sp.y_hi);
                 draw_error_bar(doc, px, r.bottom() - std::clamp(lo, 0.0, 1.0) * r.h, r.bottom() - std::clamp(hi, 0.0, 1.0) * r.h,
                                sp.style.colour);
             }
             draw_marker(doc, px, py, sp.style);
-            to_label.push_back({px, py, size / 2, sp.label, r});
+        }
+        // Labels in one column right of the markers, spread vertically so that none overlap,
+        // with a leader line when a label had to move away from its marker.
+        std::vector<const Placed *> labelled;
+        double column = r.x;
+        for (const auto & q : placed) {
+            column = std::max(column, q.px + q.r + 8);
+            if (!q.p->label.empty()) labelled.push_back(&q);
+        }
+        std::stable_sort(labelled.begin(), labelled.end(), [](const Placed * a, const Placed * b) { return a->py < b->py; });
+        std::vector<double> want;
+        for (const Placed * q : labelled) want.push_back(q->py);
+        std::vector<double> at = spread_labels(want, kLabelHeight, r.y, r.bottom());
+        for (size_t k = 0; k < labelled.size(); ++k) {
+            const Placed & q = *labelled[k];
+            double w = svg::text_width(q.p->label, kLabelFont);
+            Rect box{column, at[k] - kLabelHeight / 2, w, kLabelHeight};
+            if (std::fabs(at[k] - q.py) > 2) doc.line(q.px + q.r, q.py, column - 2, at[k], stroke("#888888", 0.8));
+            doc.text(box.x, box.y + kLabelHeight - 3, q.p->label, t);
+            result.labels.push_back({box.x, box.y, box.w, box.h, q.p->label});
+            result.labels_overlapping += outside_area(box, {r.x, r.y - 2, r.w, r.h + 4}) > 1 ||
+                                         (k > 0 && at[k] - at[k - 1] < kLabelHeight - 1e-6);
         }
         doc.end_group();
     }
 }
 
-void draw_labels(svg::Document & doc, const std::vector<PlacedPoint> & points, RenderResult & result) {
+void draw_labels(svg::Document & doc, const std::vector<PlacedPoint> & points, const std::vector<Rect> & obstacles,
+                 RenderResult & result) {
     LabelPlacer placer;
+    for (const auto & o : obstacles) placer.add_obstacle(o);
     for (const auto & p : points) placer.add_obstacle({p.px - p.r, p.py - p.r, 2 * p.r, 2 * p.r});
     svg::TextStyle t;
     t.size = kLabelFont;
@@ -427,7 +466,7 @@ std::vector<Tick> log_ticks(double lo, double hi) {
     int d1 = static_cast<int>(std::ceil(std::log10(hi) - kEps));
     int decades = d1 - d0;
     int stride = decades > 8 ? 2 : 1;
-    bool label_minors = std::log10(hi) - std::log10(lo) < 1 - kEps;
+    bool label_minors = std::log10(hi) - std::log10(lo) < 1 + kEps;
     for (int d = d0; d <= d1; ++d) {
         for (int m = 1; m <= 9; ++m) {
             double v = m * std::pow(10.0, d);
@@ -459,6 +498,43 @@ std::vector<Tick> linear_ticks(double lo, double hi, int target) {
         if (std::fabs(v) < step * 1e-9) v = 0;
         out.push_back({v, true, linear_tick_label(v, step)});
     }
+    return out;
+}
+
+Axis percent_axis(std::string label) {
+    Axis a;
+    a.label = std::move(label);
+    a.lo = -4, a.hi = 104;
+    a.ticks = linear_ticks(0, 100, 5);
+    return a;
+}
+
+std::vector<double> spread_labels(const std::vector<double> & desired, double h, double lo, double hi) {
+    // Blocks of touching labels, each centred on the mean of its members' wishes; merge a block
+    // into the previous one while they overlap.
+    struct Block {
+        double sum = 0;  // of desired centres
+        size_t first = 0, n = 0;
+    };
+    std::vector<Block> blocks;
+    auto top_of = [&](const Block & b) { return b.sum / static_cast<double>(b.n) - 0.5 * h * static_cast<double>(b.n); };
+    for (size_t i = 0; i < desired.size(); ++i) {
+        blocks.push_back({desired[i], i, 1});
+        while (blocks.size() >= 2) {
+            Block & b = blocks.back();
+            Block & a = blocks[blocks.size() - 2];
+            if (top_of(a) + h * static_cast<double>(a.n) <= top_of(b) + 1e-9) break;
+            a.sum += b.sum;
+            a.n += b.n;
+            blocks.pop_back();
+        }
+    }
+    std::vector<double> out(desired.size());
+    for (const Block & b : blocks)
+        for (size_t k = 0; k < b.n; ++k) out[b.first + k] = top_of(b) + h * (static_cast<double>(k) + 0.5);
+    // Inside [lo, hi] where possible: push down from the top, then up from the bottom.
+    for (size_t i = 0; i < out.size(); ++i) out[i] = std::max(out[i], i == 0 ? lo + h / 2 : out[i - 1] + h);
+    for (size_t i = out.size(); i-- > 0;) out[i] = std::min(out[i], i + 1 == out.size() ? hi - h / 2 : out[i + 1] - h);
     return out;
 }
 
@@ -507,9 +583,10 @@ RenderResult render(const Figure & fig) {
     draw_axes(doc, fig, L);
     draw_strip_frames(doc, fig, L);
     std::vector<PlacedPoint> to_label;
-    draw_series(doc, fig, L, to_label, result);
-    draw_strip_points(doc, fig, L, to_label, result);
-    draw_labels(doc, to_label, result);
+    std::vector<Rect> obstacles;
+    draw_series(doc, fig, L, to_label, obstacles, result);
+    draw_strip_points(doc, fig, L, result);
+    draw_labels(doc, to_label, obstacles, result);
     draw_legend(doc, fig, L);
     svg::TextStyle cap;
     cap.size = kCaptionFont;

@@ -32,6 +32,8 @@ struct Axis {
     double lo = 0, hi = 1;      // visible range in data units (lo > 0 on a log axis)
     std::string tick_prefix;    // e.g. "$"
     std::string tick_suffix;    // e.g. "%"
+    std::vector<Tick> ticks;    // when set, drawn instead of the computed ones (e.g. 0..100 on a
+                                // padded accuracy axis, so that points at 0% stay visible)
 };
 
 // Majors at each decade in [lo, hi] (every `stride`-th decade labelled, stride 2 beyond 8
@@ -47,6 +49,15 @@ std::string linear_tick_label(double v, double step);
 // Visible range for a log axis covering every positive finite value: whole decades, widened by a
 // decade when a value sits within 0.1 decade of a border. [1, 10] when there is no value.
 Axis fit_log_axis(const std::vector<double> & values, std::string label);
+
+// The accuracy axis of every report figure: 0..100 with ticks every 20, padded by 4 on both
+// sides so that markers at 0% and 100% are not cut by the frame.
+Axis percent_axis(std::string label);
+
+// Positions (centres) for labels of height `h` wanted at `desired` centres (ascending), so that no
+// two overlap: clusters are spread evenly around their mean, then pushed inside [lo, hi] when
+// there is room. Used for the label column of a strip.
+std::vector<double> spread_labels(const std::vector<double> & desired, double h, double lo, double hi);
 
 // Position of v along the axis in [0, 1] (outside when v is outside the range; NaN when v cannot
 // be placed: v <= 0 on a log axis, or not finite).
@@ -112,8 +123,8 @@ struct Figure {
     std::vector<Strip> strips;
     std::vector<LegendEntry> legend;
     std::string caption;             // wrapped under the plot
-    double width = 960;
-    double height = 560;
+    double width = 1100;       // grown when the strips and legend need more room
+    double height = 600;
 };
 
 // Where a label went; for tests and for the figure's own overlap statistics.

@@ -246,3 +246,51 @@ TEST_CASE("step and line series, hollow markers and every shape render", "[repor
     CHECK(plot::marker_shape(0) != plot::marker_shape(1));
     CHECK(plot::palette_colour(plot::kPaletteSize) == plot::palette_colour(0));
 }
+
+TEST_CASE("strip labels are spread without overlap and stay in bounds", "[reports][plot]") {
+    // Far apart: unchanged.
+    auto a = plot::spread_labels({10, 50, 90}, 10, 0, 100);
+    CHECK(a == std::vector<double>{10, 50, 90});
+    // Three wishing for the same place: spread evenly around it.
+    auto b = plot::spread_labels({50, 50, 50}, 10, 0, 100);
+    REQUIRE(b.size() == 3);
+    CHECK(b[0] == Approx(40));
+    CHECK(b[1] == Approx(50));
+    CHECK(b[2] == Approx(60));
+    // Crowded at the bottom edge: pushed up inside the bounds.
+    auto c = plot::spread_labels({98, 99, 100}, 10, 0, 100);
+    CHECK(c[2] == Approx(95));
+    CHECK(c[1] == Approx(85));
+    CHECK(c[0] == Approx(75));
+    for (size_t i = 1; i < c.size(); ++i) CHECK(c[i] - c[i - 1] >= 10 - 1e-9);
+    CHECK(plot::spread_labels({}, 10, 0, 100).empty());
+}
+
+TEST_CASE("crowded strip points get readable labels", "[reports][plot]") {
+    plot::Figure f = scatter_figure();
+    f.strips[0].points.clear();
+    for (double y : {44.6, 40.3, 37.0, 34.5, 29.6, 28.6, 21.0, 15.8}) {
+        plot::StripPoint p;
+        p.y = y;
+        p.label = "method at " + std::to_string(y).substr(0, 4);
+        p.style.hollow = true;
+        f.strips[0].points.push_back(p);
+    }
+    auto r = plot::render(f);
+    CHECK(r.labels_overlapping == 0);
+    std::vector<plot::LabelBox> strip;
+    for (const auto & l : r.labels)
+        if (l.text.rfind("method at", 0) == 0) strip.push_back(l);
+    REQUIRE(strip.size() == 8);
+    for (size_t i = 0; i < strip.size(); ++i)
+        for (size_t j = i + 1; j < strip.size(); ++j) CHECK((strip[i].y + strip[i].h <= strip[j].y + 1e-6 || strip[j].y + strip[j].h <= strip[i].y + 1e-6));
+}
+
+TEST_CASE("the accuracy axis is padded but ticked 0..100", "[reports][plot]") {
+    auto a = plot::percent_axis("acc");
+    CHECK(a.lo < 0);
+    CHECK(a.hi > 100);
+    CHECK(labels_of(a.ticks) == std::vector<std::string>{"0", "20", "40", "60", "80", "100"});
+    // One decade on a log axis: 2 and 5 are labelled so the axis has more than two numbers.
+    CHECK(labels_of(plot::log_ticks(0.1, 1)) == std::vector<std::string>{"0.1", "0.2", "0.5", "1"});
+}
