@@ -197,7 +197,7 @@ FigureFile flops_figure(const ReportData & data, const DatasetView & d) {
     }
     plot::Figure f = base_figure(data, d, "FLOPs per puzzle", "FLOPs per puzzle (log scale)", xs);
     plot::Strip unknown{"FLOPs unknown", {}};
-    std::vector<plot::Point> frontier_points;
+    std::vector<plot::Point> frontier_points, curve_starts;
     for (const Cell * c : d.cells) {
         plot::Style st = solver_style(data, c->run_id, c->solver);
         std::string label = point_label(data, *c);
@@ -207,6 +207,14 @@ FigureFile flops_figure(const ReportData & data, const DatasetView & d) {
             if (s.flops_per_puzzle <= 0 || c->n_items <= 0) continue;
             double acc = 100.0 * static_cast<double>(s.correct) / static_cast<double>(c->n_items);
             curve.push_back({s.flops_per_puzzle, acc, s.step == 1 ? "step 1" : "", -1, -1});
+        }
+        // Curves that start at the same point (one model in several runs) share one "step 1".
+        if (!curve.empty()) {
+            bool seen = std::any_of(curve_starts.begin(), curve_starts.end(), [&](const plot::Point & p) {
+                return std::fabs(p.x / curve.front().x - 1) < 0.01 && std::fabs(p.y - curve.front().y) < 0.5;
+            });
+            if (seen) curve.front().label.clear();
+            curve_starts.push_back(curve.front());
         }
         // The last step is labelled only when it is not the solver's own point (which it is when
         // every item ran all steps and there is one attempt).
@@ -378,6 +386,7 @@ plot::Style solver_style(const ReportData & data, int64_t run_id, const std::str
     st.colour = plot::palette_colour(name_index);
     st.marker = plot::marker_shape(name_index + 3 * run_index);
     st.marker_size = 9;
+    if (run_index > 0) st.dash = run_index % 2 ? "5 3" : "2 2";  // its ACT-step curve, when it has one
     return st;
 }
 

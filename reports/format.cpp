@@ -21,6 +21,10 @@ std::string printf_string(const char * format, double v) {
 std::string significant3(double v) {
     if (v == 0) return "0";
     int digits = static_cast<int>(std::floor(std::log10(std::fabs(v))));
+    // Round to three significant digits first: 0.9999 becomes 1.00, not 1.000.
+    double scale = std::pow(10.0, digits - 2);
+    double rounded = std::round(v / scale) * scale;
+    if (rounded != 0) digits = static_cast<int>(std::floor(std::log10(std::fabs(rounded)) + 1e-12));
     int decimals = std::max(0, 2 - digits);
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.*f", decimals, v);

@@ -9,6 +9,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev catch2 libbenchmark-dev
   libcurl4-openssl-dev libsqlite3-dev libcpp-httplib-dev
   python3-numpy                              # only for generating the tiny GGUF of the llama-server test
+  chromium zlib1g-dev                        # report figures rendered in a real browser (test_reports), PNG decoding
 )
 
 missing=()

@@ -22,7 +22,8 @@ struct GlobalOptions {
 #define TRMBENCH_COMMANDS(X) \
     X(data)                  \
     X(score)                 \
-    X(merge)
+    X(merge)                 \
+    X(report)
 
 #define TRMBENCH_DECLARE_COMMAND(name) void setup_##name(CLI::App & app, const GlobalOptions & g);
 TRMBENCH_COMMANDS(TRMBENCH_DECLARE_COMMAND)
