@@ -5,6 +5,10 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <thread>
 #include <functional>
 #include <limits>
 #include <map>
@@ -13,6 +17,7 @@
 #include "harness/core/error.h"
 #include "harness/core/progress.h"
 #include "harness/core/sha256.h"
+#include "harness/core/version.h"
 #include "reports/format.h"
 #include "results/reader.h"
 #include "results/schema.h"
@@ -33,6 +38,17 @@ struct DatasetState {
     std::vector<ArcTaskTruth> truths;     // ARC: the task set, manifest order
 };
 
+// ACT steps of attempt 0 for one (solver, dataset): direct counts for steps s < n, and per step
+// count n the value carried to every later step (an item that halted keeps its last answer).
+struct StepAcc {
+    std::vector<int64_t> correct;                      // [s]: attempts whose step s is right
+    std::vector<int64_t> halted_correct;               // [n]: attempts with n steps whose last step is right
+    std::vector<double> flops;                         // [s]: FLOPs up to step s, summed
+    std::vector<double> halted_flops;                  // [n]: FLOPs of attempts with n steps
+    int64_t flops_known = 0;
+    size_t max_steps = 0;
+};
+
 struct CellAcc {
     size_t dataset = 0;
     std::string solver;
@@ -48,13 +64,7 @@ struct CellAcc {
     int64_t superseded_cost_known = 0;
     double act_sum = 0;
     int64_t act_known = 0;
-    // ACT steps of attempt 0: direct counts for s < n, and per n the value carried to every s >= n.
-    std::vector<int64_t> step_correct;
-    std::vector<int64_t> halted_correct;               // [n]: attempts with n steps whose last step is right
-    std::vector<double> step_flops;
-    std::vector<double> halted_flops;                  // [n]: FLOPs of attempts with n steps
-    int64_t step_flops_known = 0;
-    size_t max_steps = 0;
+    StepAcc steps;
     // ARC: the stored answers as submission entries.
     std::map<std::pair<std::string, int>, size_t> entry_index;
     std::vector<ArcPredictionEntry> entries;
@@ -217,34 +227,28 @@ Manifest load_manifest(ResultsReader & reader, int64_t run) {
     return m;
 }
 
-CellAcc & cell_for(std::vector<CellAcc> & cells, std::unordered_map<std::string, size_t> & index, const Manifest & m,
-                   const std::string & solver, size_t dataset) {
-    std::string k = key(solver, m.datasets[dataset].entry.dataset);
-    auto [it, fresh] = index.try_emplace(k, cells.size());
-    if (fresh) {
-        CellAcc c;
-        c.dataset = dataset;
-        c.solver = solver;
-        size_t n = static_cast<size_t>(m.datasets[dataset].entry.n_items);
-        c.present.assign(n, 0);
-        c.correct.assign(n, 0);
-        cells.push_back(std::move(c));
-    }
-    return cells[it->second];
+CellAcc new_cell(const Manifest & m, const std::string & solver, size_t dataset) {
+    CellAcc c;
+    c.dataset = dataset;
+    c.solver = solver;
+    size_t n = static_cast<size_t>(m.datasets[dataset].entry.n_items);
+    c.present.assign(n, 0);
+    c.correct.assign(n, 0);
+    return c;
 }
 
 // Attempt 0's per-step correctness ("0011...", one character per ACT step run) and FLOPs.
-void add_steps(CellAcc & c, std::string_view correct, double flops) {
+void add_steps(StepAcc & c, std::string_view correct, double flops) {
     size_t n = correct.size();
     if (n == 0 || correct.find_first_not_of("01") != std::string_view::npos) return;  // not a step record: ignore
     c.max_steps = std::max(c.max_steps, n);
-    if (c.step_correct.size() < n) c.step_correct.resize(n, 0), c.step_flops.resize(n, 0);
+    if (c.correct.size() < n) c.correct.resize(n, 0), c.flops.resize(n, 0);
     if (c.halted_correct.size() <= n) c.halted_correct.resize(n + 1, 0), c.halted_flops.resize(n + 1, 0);
-    for (size_t s = 0; s < n; ++s) c.step_correct[s] += correct[s] == '1';
+    for (size_t s = 0; s < n; ++s) c.correct[s] += correct[s] == '1';
     c.halted_correct[n] += correct.back() == '1';
     if (flops >= 0) {
-        ++c.step_flops_known;
-        for (size_t s = 0; s < n; ++s) c.step_flops[s] += flops * static_cast<double>(s + 1) / static_cast<double>(n);
+        ++c.flops_known;
+        for (size_t s = 0; s < n; ++s) c.flops[s] += flops * static_cast<double>(s + 1) / static_cast<double>(n);
         c.halted_flops[n] += flops;
     }
 }
@@ -307,7 +311,7 @@ void add_attempt(CellAcc & c, const DatasetState & d, size_t local, const Attemp
 
 uint32_t mask_below(int k) { return k >= kMaxK ? 0xFFFFFFFFu : (1u << k) - 1; }
 
-std::vector<StepPoint> finish_steps(const CellAcc & c) {
+std::vector<StepPoint> finish_steps(const StepAcc & c) {
     std::vector<StepPoint> out;
     int64_t carried = 0;
     double carried_flops = 0;
@@ -316,8 +320,8 @@ std::vector<StepPoint> finish_steps(const CellAcc & c) {
         if (s < c.halted_correct.size()) carried += c.halted_correct[s], carried_flops += c.halted_flops[s];
         StepPoint p;
         p.step = static_cast<int>(s + 1);
-        p.correct = c.step_correct[s] + carried;
-        if (c.step_flops_known > 0) p.flops_per_puzzle = (c.step_flops[s] + carried_flops) / static_cast<double>(c.step_flops_known);
+        p.correct = c.correct[s] + carried;
+        if (c.flops_known > 0) p.flops_per_puzzle = (c.flops[s] + carried_flops) / static_cast<double>(c.flops_known);
         out.push_back(p);
     }
     return out;
@@ -385,7 +389,7 @@ Cell finish_cell(const CellAcc & c, const DatasetState & d, int64_t run, std::ve
     cell.cost_usd = c.cost.per_puzzle(c.n_attempts, attempted);
     if (c.cost.known + c.superseded_cost_known > 0) cell.total_cost_usd = c.cost.sum + c.superseded_cost;
     if (c.act_known > 0) cell.act_steps_mean = c.act_sum / static_cast<double>(c.act_known);
-    cell.steps = finish_steps(c);
+    cell.steps = finish_steps(c.steps);
     std::string headline = c.measure_names.empty() ? "correct" : c.measure_names.front();
     cell.metric = headline + ", pass@" + std::to_string(cell.k);
     cell.accuracy = cell.n_items > 0 ? static_cast<double>(cell.n_items_correct) / static_cast<double>(cell.n_items) : 0;
@@ -393,6 +397,70 @@ Cell finish_cell(const CellAcc & c, const DatasetState & d, int64_t run, std::ve
     cell.ci = wilson_interval(static_cast<double>(cell.n_items_correct), static_cast<double>(cell.n_items));
     if (d.arc) finish_arc(cell, c, d, run, subs);
     return cell;
+}
+
+// The attempts of one solver: one cell per dataset, read on its own connection.
+struct SolverPass {
+    std::string solver;
+    std::vector<CellAcc> cells;
+    std::vector<int> cell_of_dataset;  // manifest dataset -> index in cells, -1 none
+};
+
+void read_solver(const std::filesystem::path & db, int64_t run, const Manifest & m, SolverPass & pass, std::atomic<int64_t> & seen) {
+    ResultsReader reader(db);
+    pass.cell_of_dataset.assign(m.datasets.size(), -1);
+    // Rows come in (item, attempt) order: consecutive rows usually share the item and the cell.
+    int64_t last_position = -1;
+    std::string last_dataset;
+    std::pair<size_t, size_t> where{0, 0};
+    bool where_ok = false;
+    int64_t local = 0;
+    AttemptQuery q(run, pass.solver, "", /*with_text=*/false, /*with_steps=*/false, /*with_targets=*/false);
+    reader.for_each_attempt(q, [&](const AttemptRecord & a, const ItemRecord & it) {
+        if ((++local & 4095) == 0) seen += 4096;
+        if (m.by_position.empty() || it.position != last_position || it.dataset != last_dataset) {
+            where_ok = m.find(it, where) != nullptr;
+            last_position = it.position;
+            last_dataset = it.dataset;
+        }
+        if (!where_ok) return;  // an attempt for an item outside the manifest cannot be counted
+        int & ci = pass.cell_of_dataset[where.first];
+        if (ci < 0) {
+            ci = static_cast<int>(pass.cells.size());
+            pass.cells.push_back(new_cell(m, pass.solver, where.first));
+        }
+        add_attempt(pass.cells[static_cast<size_t>(ci)], m.datasets[where.first], where.second, a, it);
+    });
+    seen += local & 4095;
+}
+
+// Runs the tasks on up to `threads` worker threads while the calling thread shows progress.
+// The first exception of any task is rethrown after all have finished.
+void run_parallel(std::vector<std::function<void()>> & tasks, int threads, Progress & progress, const std::atomic<int64_t> & seen) {
+    std::atomic<size_t> next{0};
+    std::atomic<int> running{0};
+    std::vector<std::exception_ptr> errors(tasks.size());
+    auto worker = [&] {
+        for (size_t t; (t = next++) < tasks.size();) {
+            try {
+                tasks[t]();
+            } catch (...) {
+                errors[t] = std::current_exception();
+            }
+        }
+        --running;
+    };
+    int n = std::clamp(threads, 1, static_cast<int>(tasks.size()));
+    running = n;
+    std::vector<std::thread> pool;
+    for (int i = 0; i < n; ++i) pool.emplace_back(worker);
+    while (running > 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        progress.update(seen);
+    }
+    for (auto & t : pool) t.join();
+    for (auto & e : errors)
+        if (e) std::rethrow_exception(e);
 }
 
 void collect_run(ResultsReader & reader, int64_t run, const CollectOptions & opts, ReportData & data) {
@@ -407,61 +475,47 @@ void collect_run(ResultsReader & reader, int64_t run, const CollectOptions & opt
     for (const auto & s : solvers) data.solvers.push_back({run, s});
     for (const auto & d : m.datasets) data.datasets.push_back(d.entry);
 
-    std::vector<CellAcc> cells;
-    std::unordered_map<std::string, size_t> cell_index;
+    // One pass per solver and one over the ACT steps, in parallel: each has its own read-only
+    // connection and its own cells, so the result does not depend on the number of threads.
     Progress progress("report run " + std::to_string(run), reader.count_attempts(run));
     progress.set_quiet(opts.quiet);
-    // The reader streams in (solver, item, attempt) order: consecutive rows usually share the
-    // cell and the item, so both lookups are cached.
-    std::string last_solver, last_dataset;
-    int64_t last_position = -1;
-    CellAcc * cell = nullptr;
-    std::pair<size_t, size_t> where{0, 0};
-    bool where_ok = false;
-    int64_t seen = 0;
-    auto visit = [&](const AttemptRecord & a, const ItemRecord & it) {
-        if (++seen % 65536 == 0) progress.update(seen);
-        if (m.by_position.empty() || it.position != last_position || it.dataset != last_dataset) {
-            where_ok = m.find(it, where) != nullptr;
-            last_position = it.position;
-            if (it.dataset != last_dataset) cell = nullptr, last_dataset = it.dataset;
-        }
-        if (!where_ok) return;  // an attempt for an item outside the manifest cannot be counted
-        if (!cell || a.solver != last_solver) {
-            cell = &cell_for(cells, cell_index, m, a.solver, where.first);
-            last_solver = a.solver;
-        }
-        add_attempt(*cell, m.datasets[where.first], where.second, a, it);
-    };
-    AttemptQuery q(run, "", "", /*with_text=*/false, /*with_steps=*/false, /*with_targets=*/false);
-    reader.for_each_attempt(q, visit);
-    std::string step_solver, step_dataset;
-    CellAcc * step_cell = nullptr;
-    scan_steps(reader.path(), run, [&](std::string_view solver, std::string_view dataset, std::string_view correct, double flops) {
-        if (solver != step_solver || dataset != step_dataset) {
-            step_solver = solver, step_dataset = dataset;
-            auto c = cell_index.find(key(step_solver, step_dataset));
-            step_cell = c == cell_index.end() ? nullptr : &cells[c->second];
-        }
-        if (step_cell) add_steps(*step_cell, correct, flops);
+    std::atomic<int64_t> seen{0};
+    std::vector<SolverPass> passes(solvers.size());
+    std::map<std::string, StepAcc> steps;  // key(solver, dataset)
+    std::vector<std::function<void()>> tasks;
+    tasks.push_back([&] {
+        std::string last;
+        StepAcc * acc = nullptr;
+        scan_steps(reader.path(), run, [&](std::string_view solver, std::string_view dataset, std::string_view correct, double flops) {
+            std::string k = key(std::string(solver), std::string(dataset));
+            if (!acc || k != last) last = k, acc = &steps[k];
+            add_steps(*acc, correct, flops);
+        });
     });
+    for (size_t i = 0; i < solvers.size(); ++i) {
+        passes[i].solver = solvers[i].name;
+        tasks.push_back([&, i] { read_solver(reader.path(), run, m, passes[i], seen); });
+    }
+    run_parallel(tasks, opts.threads > 0 ? opts.threads : cpu_cores(), progress, seen);
     progress.finish();
+
     // Retried attempts that were replaced still cost money.
+    std::map<std::string, std::pair<double, int64_t>> superseded;  // key(solver, dataset) -> (dollars, attempts)
     for (const auto & a : reader.superseded_attempts(run)) {
-        auto c = cell_index.find(key(a.solver, a.dataset));
-        if (c == cell_index.end() || a.usage.cost_usd < 0) continue;
-        cells[c->second].superseded_cost += a.usage.cost_usd;
-        ++cells[c->second].superseded_cost_known;
+        if (a.usage.cost_usd < 0) continue;
+        auto & s = superseded[key(a.solver, a.dataset)];
+        s.first += a.usage.cost_usd;
+        ++s.second;
     }
     // Cells in solver registration order, then manifest dataset order.
-    std::vector<std::string> order;
-    for (const auto & s : solvers) order.push_back(s.name);
-    for (const auto & c : cells)
-        if (std::find(order.begin(), order.end(), c.solver) == order.end()) order.push_back(c.solver);
-    for (const auto & name : order)
+    for (auto & pass : passes)
         for (size_t d = 0; d < m.datasets.size(); ++d) {
-            auto c = cell_index.find(key(name, m.datasets[d].entry.dataset));
-            if (c != cell_index.end()) data.cells.push_back(finish_cell(cells[c->second], m.datasets[d], run, data.submissions));
+            if (pass.cell_of_dataset.empty() || pass.cell_of_dataset[d] < 0) continue;
+            CellAcc & c = pass.cells[static_cast<size_t>(pass.cell_of_dataset[d])];
+            std::string k = key(pass.solver, m.datasets[d].entry.dataset);
+            if (auto st = steps.find(k); st != steps.end()) c.steps = std::move(st->second);
+            if (auto sc = superseded.find(k); sc != superseded.end()) c.superseded_cost = sc->second.first, c.superseded_cost_known = sc->second.second;
+            data.cells.push_back(finish_cell(c, m.datasets[d], run, data.submissions));
         }
 }
 

@@ -1,7 +1,10 @@
 // collect: fills the report model (report_model.h) from the results database. Per run: the
-// manifest, one streaming pass over the attempts (ResultsReader::for_each_attempt without texts or
-// step answers; no attempt is kept in memory, per item only a few bits), and one narrow pass over
-// attempt 0's per-step correctness for the ACT-step curves.
+// manifest, then in parallel one streaming pass per solver over its attempts
+// (ResultsReader::for_each_attempt without texts or step answers; no attempt is kept in memory,
+// per item only a few bits) and one narrow pass over attempt 0's per-step correctness for the
+// ACT-step curves. Each pass has its own read-only connection (its own snapshot: a report made
+// while a run is still writing may see a few more rows in a later pass) and its own cells, so the
+// report is the same for any number of threads.
 //
 // Rules, in one place:
 //   * The denominator of every accuracy is the run's manifest (items table) for the dataset. An
@@ -36,6 +39,7 @@ class ResultsReader;
 struct CollectOptions {
     std::string db_label;       // how the report names the database (default: its path)
     bool quiet = true;          // no progress line
+    int threads = 0;            // reader threads (one pass per solver + one for ACT steps); <= 0: all cores
 };
 
 // Reads the given runs (ids must exist; throws UsageError naming a missing id) into a ReportData.

@@ -77,6 +77,7 @@ ReportResult write_report(const ReportOptions & opts) {
     CollectOptions co;
     co.db_label = opts.db_label.empty() ? opts.db.string() : opts.db_label;
     co.quiet = opts.quiet;
+    co.threads = opts.threads;
     ReportData data = collect_report(reader, result.runs, co);
     result.cells = data.cells.size();
     std::string generator = opts.generator.empty() ? "trmbench " + harness_version() + " (git " + git_sha() + ")" : opts.generator;

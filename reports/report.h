@@ -26,6 +26,7 @@ struct ReportOptions {
     std::string generator;              // "trmbench X (git Y)"; default from this build
     std::string command;                // the report's own command line, printed in the report
     bool quiet = true;                  // progress output on stderr
+    int threads = 0;                    // reader threads; <= 0: all usable cores
 };
 
 struct ReportResult {

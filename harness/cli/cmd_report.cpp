@@ -52,6 +52,7 @@ void run_report(const GlobalOptions & g, const ReportCliOptions & o) {
     else if (!o.runs.empty()) r.runs = parse_run_list(o.runs);
     r.command = o.command;
     r.quiet = g.quiet;
+    r.threads = g.threads;
     ReportResult res = write_report(r);
     std::string runs;
     for (auto id : res.runs) runs += (runs.empty() ? "" : ",") + std::to_string(id);

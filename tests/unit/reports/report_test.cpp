@@ -124,6 +124,20 @@ TEST_CASE("the same database gives the same report", "[reports]") {
         CHECK(read_file(a / file) == read_file(b / file));
 }
 
+TEST_CASE("the report does not depend on the number of reader threads", "[reports]") {
+    Fixture f(true);
+    std::string last;
+    for (int threads : {1, 2, 5}) {
+        ResultsReader reader(f.db);
+        CollectOptions o;
+        o.threads = threads;
+        ReportData d = collect_report(reader, {1, 2}, o);
+        std::string text = summary_csv(d) + steps_csv(d) + strata_csv(d);
+        if (!last.empty()) CHECK(text == last);
+        last = text;
+    }
+}
+
 TEST_CASE("accuracy is over the manifest, with Wilson intervals and missing items", "[reports]") {
     Fixture f;
     ReportData d = f.collect();
