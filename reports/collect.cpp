@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <chrono>
 #include <exception>
 #include <thread>
@@ -367,7 +368,7 @@ Cell finish_cell(const CellAcc & c, const DatasetState & d, int64_t run, std::ve
         cell.n_items_attempted += c.present[i] != 0;
         cell.n_items_correct += right;
         cell.n_items_correct_pass1 += (c.correct[i] & 1u) != 0;
-        slots_filled += __builtin_popcount(c.present[i] & mask);
+        slots_filled += std::popcount(c.present[i] & mask);
         strata[d.stratum[i]].correct += right;
     }
     cell.missing_attempts = cell.n_items * cell.k - slots_filled;
