@@ -20,10 +20,14 @@ struct GlobalOptions {
 };
 
 #define TRMBENCH_COMMANDS(X) \
-    X(data)                  \
-    X(score)                 \
-    X(merge)                 \
-    X(report)
+    X(data)                 \
+    X(models)               \
+    X(score)                \
+    X(parse)                \
+    X(merge)                \
+    X(llm)                  \
+    X(report)               \
+    /* end of the list: one line per subcommand above, each ending in a backslash */
 
 #define TRMBENCH_DECLARE_COMMAND(name) void setup_##name(CLI::App & app, const GlobalOptions & g);
 TRMBENCH_COMMANDS(TRMBENCH_DECLARE_COMMAND)

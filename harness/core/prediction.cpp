@@ -6,7 +6,7 @@
 namespace trmbench {
 namespace {
 
-constexpr std::array<std::pair<Outcome, std::string_view>, 10> kOutcomeNames = {{
+constexpr std::array<std::pair<Outcome, std::string_view>, 11> kOutcomeNames = {{
     {Outcome::ok,              "ok"},
     {Outcome::parse_error,     "parse_error"},
     {Outcome::truncated,       "truncated"},
@@ -17,6 +17,7 @@ constexpr std::array<std::pair<Outcome, std::string_view>, 10> kOutcomeNames = {
     {Outcome::timeout,         "timeout"},
     {Outcome::error,           "error"},
     {Outcome::skipped,         "skipped"},
+    {Outcome::overloaded,      "overloaded"},
 }};
 
 }  // namespace

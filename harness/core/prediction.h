@@ -25,6 +25,7 @@ enum class Outcome {
     timeout,          // no answer within the time limit
     error,            // local failure (e.g. out of memory in one batch)
     skipped,          // not attempted (spend cap reached, time budget over)
+    overloaded,       // gave up after "provider overloaded" retries (529/503), not the user's rate limit
 };
 
 std::string_view outcome_name(Outcome o);

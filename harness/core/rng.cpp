@@ -30,6 +30,22 @@ uint64_t Rng::next() {
     return result;
 }
 
+void Rng::fill(uint64_t * out, std::size_t n) {
+    // The step of next() on a local copy of the state (kept in registers), then stored back.
+    uint64_t s0 = s_[0], s1 = s_[1], s2 = s_[2], s3 = s_[3];
+    for (std::size_t i = 0; i < n; ++i) {
+        out[i] = rotl(s1 * 5, 7) * 9;
+        const uint64_t t = s1 << 17;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = rotl(s3, 45);
+    }
+    s_[0] = s0, s_[1] = s1, s_[2] = s2, s_[3] = s3;
+}
+
 uint64_t Rng::below(uint64_t n) {
     // Lemire-free simple rejection: reject the top partial bucket so every residue is equally likely.
     const uint64_t limit = UINT64_MAX - (UINT64_MAX % n);

@@ -14,6 +14,7 @@ class Rng {
 public:
     explicit Rng(uint64_t seed);
     uint64_t next();                        // 64 random bits
+    void fill(uint64_t * out, std::size_t n);  // n successive next() values, without a call per value
     uint64_t below(uint64_t n);             // uniform in [0, n), unbiased (rejection); n > 0
     int64_t uniform(int64_t lo, int64_t hi);  // uniform in [lo, hi], inclusive
     double unit();                          // uniform in [0, 1), 53 bits

@@ -4,10 +4,11 @@
 #include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <vector>
 
 #include "harness/core/error.h"
-#include "harness/core/paths.h"
+#include "models/io/file_io.h"
 
 namespace trmbench {
 namespace {
@@ -19,6 +20,14 @@ constexpr uint64_t kMaxHeaderBytes = 100u << 20;
     throw InputError(origin + ": " + what);
 }
 
+// A JSON value for an error message: a string (shortened) or just its type. Never dump() a value
+// from the file: dump() recurses, and a deeply nested array would overflow the stack.
+std::string describe_json(const nlohmann::json & v) {
+    if (!v.is_string()) return std::string("of JSON type ") + v.type_name();
+    const std::string & s = v.get_ref<const std::string &>();
+    return "\"" + (s.size() > 40 ? s.substr(0, 40) + "..." : s) + "\"";
+}
+
 struct Entry {
     std::string name;
     uint64_t begin = 0, end = 0;
@@ -26,7 +35,8 @@ struct Entry {
 
 }  // namespace
 
-SafetensorsFile parse_safetensors(std::span<const uint8_t> bytes, const std::string & origin) {
+SafetensorsFile parse_safetensors(std::span<const uint8_t> bytes, const std::string & origin,
+                                  const std::function<void(std::span<const uint8_t>)> & release) {
     if (bytes.size() < 8) fail(origin, "file too short for a safetensors header (" + std::to_string(bytes.size()) + " bytes)");
     uint64_t header_len = 0;
     for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | bytes[static_cast<size_t>(i)];
@@ -60,7 +70,7 @@ SafetensorsFile parse_safetensors(std::span<const uint8_t> bytes, const std::str
             fail(origin, where + ": needs dtype, shape and data_offsets");
         TensorBlob t;
         if (!v["dtype"].is_string() || !parse_dtype_name(v["dtype"].get<std::string>(), t.dtype))
-            fail(origin, where + ": unsupported dtype " + v["dtype"].dump());
+            fail(origin, where + ": unsupported dtype " + describe_json(v["dtype"]));
         if (!v["shape"].is_array()) fail(origin, where + ": shape is not a list");
         uint64_t numel = 1;
         for (const auto & d : v["shape"]) {
@@ -82,6 +92,7 @@ SafetensorsFile parse_safetensors(std::span<const uint8_t> bytes, const std::str
             fail(origin, where + ": holds " + std::to_string(e.end - e.begin) + " bytes but dtype and shape need " +
                              std::to_string(want));
         t.data.assign(data + e.begin, data + e.end);
+        if (release) release({data + e.begin, data + e.end});
         out.tensors.emplace(name, std::move(t));
         entries.push_back(e);
     }
@@ -95,20 +106,39 @@ SafetensorsFile parse_safetensors(std::span<const uint8_t> bytes, const std::str
         pos = e.end;
     }
     if (pos != data_size) fail(origin, std::to_string(data_size - pos) + " trailing bytes after the last tensor");
+    for (const auto & e : entries) out.key_order.push_back(e.name);
     return out;
 }
 
 SafetensorsFile read_safetensors(const std::filesystem::path & path) {
-    std::string bytes = read_file(path);
-    return parse_safetensors(std::span<const uint8_t>(reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size()),
-                             path.string());
+    MappedFile file(path);  // mapped, not read, and released as copied: the tensors are the only copy
+    return parse_safetensors(file.bytes(), path.string(), [&file](std::span<const uint8_t> b) { file.release(b); });
 }
 
-std::string serialize_safetensors(const TensorMap & tensors, const std::map<std::string, std::string> & metadata) {
+namespace {
+
+// Names in `key_order` first (those that exist), then the rest in name order.
+std::vector<const std::string *> data_order(const TensorMap & tensors, const std::vector<std::string> & key_order) {
+    std::vector<const std::string *> out;
+    std::set<std::string_view> taken;
+    for (const auto & k : key_order) {
+        auto it = tensors.find(k);
+        if (it != tensors.end() && taken.insert(it->first).second) out.push_back(&it->first);
+    }
+    for (const auto & [k, t] : tensors)
+        if (!taken.count(k)) out.push_back(&k);
+    return out;
+}
+
+// The 8-byte length and the JSON header; the tensors' bytes follow in `order`.
+std::string safetensors_header(const TensorMap & tensors, const std::map<std::string, std::string> & metadata,
+                               const std::vector<const std::string *> & order) {
     nlohmann::ordered_json header = nlohmann::ordered_json::object();
     if (!metadata.empty()) header["__metadata__"] = metadata;
     uint64_t offset = 0;
-    for (const auto & [name, t] : tensors) {
+    for (const std::string * key : order) {
+        const std::string & name = *key;
+        const TensorBlob & t = tensors.at(name);
         if (t.data.size() != static_cast<size_t>(t.numel()) * dtype_size(t.dtype))
             throw std::logic_error("serialize_safetensors: tensor '" + name + "' has a wrong byte count");
         header[name] = {{"dtype", dtype_name(t.dtype)}, {"shape", t.shape}, {"data_offsets", {offset, offset + t.data.size()}}};
@@ -119,15 +149,30 @@ std::string serialize_safetensors(const TensorMap & tensors, const std::map<std:
     std::string out(8, '\0');
     uint64_t n = h.size();
     for (int i = 0; i < 8; ++i) out[static_cast<size_t>(i)] = static_cast<char>((n >> (8 * i)) & 0xff);
-    out += h;
-    out.reserve(out.size() + offset);
-    for (const auto & [name, t] : tensors) out.append(reinterpret_cast<const char *>(t.data.data()), t.data.size());
-    return out;
+    return out + h;
+}
+
+void serialize_safetensors(const TensorMap & tensors, const std::map<std::string, std::string> & metadata,
+                           const std::vector<std::string> & key_order, ByteSink & sink) {
+    const auto order = data_order(tensors, key_order);
+    sink.write(safetensors_header(tensors, metadata, order));
+    for (const std::string * key : order) sink.write(std::span<const uint8_t>(tensors.at(*key).data));
+}
+
+}  // namespace
+
+std::string serialize_safetensors(const TensorMap & tensors, const std::map<std::string, std::string> & metadata,
+                                  const std::vector<std::string> & key_order) {
+    StringSink sink;
+    serialize_safetensors(tensors, metadata, key_order, sink);
+    return std::move(sink.str());
 }
 
 void write_safetensors(const std::filesystem::path & path, const TensorMap & tensors,
-                       const std::map<std::string, std::string> & metadata) {
-    write_file_atomic(path, serialize_safetensors(tensors, metadata));
+                       const std::map<std::string, std::string> & metadata, const std::vector<std::string> & key_order) {
+    AtomicFileSink sink(path);  // streamed: a 2.5 GB checkpoint is not duplicated in memory
+    serialize_safetensors(tensors, metadata, key_order, sink);
+    sink.commit();
 }
 
 }  // namespace trmbench

@@ -7,9 +7,11 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "models/io/tensor_blob.h"
 
@@ -18,16 +20,21 @@ namespace trmbench {
 struct SafetensorsFile {
     TensorMap tensors;
     std::map<std::string, std::string> metadata;  // the optional "__metadata__" string map
+    std::vector<std::string> key_order;           // tensor names in data-offset order
 };
 
-// Throws InputError "<origin>: <what>" on any malformed input.
-SafetensorsFile parse_safetensors(std::span<const uint8_t> bytes, const std::string & origin);
+// Throws InputError "<origin>: <what>" on any malformed input. `release`, when given, is called with
+// each tensor's bytes once they have been copied (the file reader drops those mapped pages).
+SafetensorsFile parse_safetensors(std::span<const uint8_t> bytes, const std::string & origin,
+                                  const std::function<void(std::span<const uint8_t>)> & release = {});
 SafetensorsFile read_safetensors(const std::filesystem::path & path);
 
-// Deterministic bytes: tensors in name order, header padded with spaces to a multiple of 8.
-std::string serialize_safetensors(const TensorMap & tensors, const std::map<std::string, std::string> & metadata = {});
-// Atomic write (temporary file + rename): an existing file survives a failed write.
+// Deterministic bytes: tensors in `key_order` (the names it lists, e.g. a state dict's order), the
+// rest in name order; header padded with spaces to a multiple of 8.
+std::string serialize_safetensors(const TensorMap & tensors, const std::map<std::string, std::string> & metadata = {},
+                                  const std::vector<std::string> & key_order = {});
+// Atomic, streamed write (temporary file + rename): an existing file survives a failed write.
 void write_safetensors(const std::filesystem::path & path, const TensorMap & tensors,
-                       const std::map<std::string, std::string> & metadata = {});
+                       const std::map<std::string, std::string> & metadata = {}, const std::vector<std::string> & key_order = {});
 
 }  // namespace trmbench

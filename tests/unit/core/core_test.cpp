@@ -86,7 +86,8 @@ TEST_CASE("Grid equality and renderings", "[core]") {
 
 TEST_CASE("outcome names round-trip", "[core]") {
     for (Outcome o : {Outcome::ok, Outcome::parse_error, Outcome::truncated, Outcome::refused, Outcome::rate_limited,
-                      Outcome::quota_exhausted, Outcome::http_error, Outcome::timeout, Outcome::error, Outcome::skipped}) {
+                      Outcome::quota_exhausted, Outcome::http_error, Outcome::timeout, Outcome::error, Outcome::skipped,
+                      Outcome::overloaded}) {
         Outcome back = Outcome::ok;
         REQUIRE(parse_outcome(outcome_name(o), back));
         CHECK(back == o);

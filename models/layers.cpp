@@ -1,0 +1,184 @@
+// Shared TRM/HRM layers (see layers.h for the shape legend and the bit-parity rule).
+#include "models/layers.h"
+
+#include <cmath>
+#include <string>
+
+namespace trmbench {
+
+void trunc_normal_(at::Tensor & t, double std, at::Generator & gen, double lower, double upper) {
+    at::NoGradGuard no_grad;
+    if (std == 0) {
+        t.zero_();
+        return;
+    }
+    // The scalars are computed with the same libm calls and in the same order as the Python code
+    // (`**` is pow there), so comp_std is the same double.
+    const double sqrt2 = std::sqrt(2.0);
+    const double a = std::erf(lower / sqrt2);
+    const double b = std::erf(upper / sqrt2);
+    const double z = (b - a) / 2;
+    const double c = std::pow(2 * M_PI, -0.5);
+    const double pdf_u = c * std::exp(-0.5 * std::pow(lower, 2));
+    const double pdf_l = c * std::exp(-0.5 * std::pow(upper, 2));
+    const double comp_std = std / std::sqrt(1 - (upper * pdf_u - lower * pdf_l) / z - std::pow((pdf_u - pdf_l) / z, 2));
+    t.uniform_(a, b, gen);
+    t.erfinv_();
+    t.mul_(sqrt2 * comp_std);
+    t.clip_(lower * comp_std, upper * comp_std);
+}
+
+at::Tensor rms_norm(const at::Tensor & x, double eps) {
+    const at::ScalarType input_dtype = x.scalar_type();
+    at::Tensor h = x.to(at::kFloat);
+    at::Tensor variance = at::square(h).mean(-1, /*keepdim=*/true);
+    h = h * at::rsqrt(variance + eps);
+    return h.to(input_dtype);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+CastedLinearImpl::CastedLinearImpl(int64_t in_features, int64_t out_features, bool with_bias, at::Generator & gen) {
+    at::Tensor w = at::empty({out_features, in_features}, at::kFloat);
+    // Python: 1.0 / (in_features ** 0.5), i.e. pow, not sqrt.
+    trunc_normal_(w, 1.0 / std::pow(static_cast<double>(in_features), 0.5), gen);
+    weight = register_parameter("weight", w);
+    if (with_bias) bias = register_parameter("bias", at::zeros({out_features}, at::kFloat));
+}
+
+at::Tensor CastedLinearImpl::forward(const at::Tensor & x) {
+    const auto dtype = x.scalar_type();
+    if (bias.defined()) return at::linear(x, weight.to(dtype), bias.to(dtype));
+    return at::linear(x, weight.to(dtype));
+}
+
+CastedEmbeddingImpl::CastedEmbeddingImpl(int64_t num, int64_t dim, double init_std, at::ScalarType cast_to_,
+                                         at::Generator & gen)
+    : cast_to(cast_to_) {
+    at::Tensor w = at::empty({num, dim}, at::kFloat);
+    trunc_normal_(w, init_std, gen);
+    embedding_weight = register_parameter("embedding_weight", w);
+}
+
+at::Tensor CastedEmbeddingImpl::forward(const at::Tensor & ids) { return at::embedding(embedding_weight.to(cast_to), ids); }
+
+SwiGLUImpl::SwiGLUImpl(int64_t hidden, int64_t inter, at::Generator & gen) {
+    gate_up_proj = register_module("gate_up_proj", CastedLinear(hidden, 2 * inter, false, gen));
+    down_proj = register_module("down_proj", CastedLinear(inter, hidden, false, gen));
+}
+
+at::Tensor SwiGLUImpl::forward(const at::Tensor & x) {
+    auto gate_up = gate_up_proj->forward(x).chunk(2, -1);  // [..., I] views: gate first, then up
+    return down_proj->forward(at::silu(gate_up[0]) * gate_up[1]);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+RotaryEmbeddingImpl::RotaryEmbeddingImpl(int64_t dim, int64_t max_positions, double base) {
+    // inv_freq = 1.0 / (base ** (arange(0, dim, 2) / dim)). Python's `float ** tensor` builds a
+    // float32 0-dim base tensor, and `1.0 / tensor` is reciprocal() * 1.0.
+    at::Tensor exponent = at::arange(0, dim, 2, at::kFloat) / dim;
+    at::Tensor inv_freq = at::reciprocal(at::pow(at::scalar_tensor(base, at::kFloat), exponent)) * 1.0;
+    at::Tensor t = at::arange(max_positions, at::kFloat);
+    at::Tensor freqs = at::outer(t, inv_freq);  // [S, hd/2]
+    at::Tensor emb = at::cat({freqs, freqs}, -1);  // [S, hd]: rotate-half layout
+    cos_cached = register_buffer("cos_cached", emb.cos());
+    sin_cached = register_buffer("sin_cached", emb.sin());
+}
+
+namespace {
+
+// concat(-x[hd/2:], x[:hd/2]) over the last dim
+at::Tensor rotate_half(const at::Tensor & x) {
+    const int64_t half = x.size(-1) / 2;
+    at::Tensor x1 = x.slice(-1, 0, half);
+    at::Tensor x2 = x.slice(-1, half);
+    return at::cat({-x2, x1}, -1);
+}
+
+// q, k [B, S, H, hd] in any dtype; rotation in float32 (the tables' dtype), then cast back.
+at::Tensor apply_rope(const at::Tensor & x, const RotaryEmbeddingImpl & rope) {
+    const auto dtype = x.scalar_type();
+    at::Tensor xf = x.to(rope.cos_cached.scalar_type());
+    at::Tensor out = (xf * rope.cos_cached.unsqueeze(-2)) + (rotate_half(xf) * rope.sin_cached.unsqueeze(-2));
+    return out.to(dtype);
+}
+
+// softmax(q kᵀ · 1/√hd) v on [B, H, S, hd] views: scores in the activation dtype (so in bf16 the
+// scale is rounded to bf16 by the multiply, as in the reference), softmax in float32.
+// Returns [B, H, S, hd] whose memory is laid out [B, S, H, hd], like the fused kernels' output.
+at::Tensor attention_core(const at::Tensor & q, const at::Tensor & k, const at::Tensor & v) {
+    const auto dtype = q.scalar_type();
+    const double scale = 1.0 / std::sqrt(static_cast<double>(q.size(-1)));
+    at::Tensor scores = at::matmul(q, k.transpose(-2, -1)) * scale;  // [B, H, S, S]
+    at::Tensor probs = at::softmax(scores.to(at::kFloat), -1).to(dtype);
+    at::Tensor out = at::matmul(probs, v);  // [B, H, S, hd], contiguous
+    return out.transpose(1, 2).contiguous().transpose(1, 2);
+}
+
+}  // namespace
+
+AttentionImpl::AttentionImpl(int64_t hidden, int64_t heads, at::Generator & gen)
+    : num_heads(heads), head_dim(hidden / heads) {
+    qkv_proj = register_module("qkv_proj", CastedLinear(hidden, 3 * num_heads * head_dim, false, gen));
+    o_proj = register_module("o_proj", CastedLinear(num_heads * head_dim, hidden, false, gen));
+}
+
+at::Tensor AttentionImpl::forward(const at::Tensor & x, const RotaryEmbeddingImpl * rope) {
+    const int64_t B = x.size(0), S = x.size(1);
+    at::Tensor qkv = qkv_proj->forward(x).view({B, S, 3 * num_heads, head_dim});  // [B, S, 3H, hd]
+    at::Tensor q = qkv.slice(2, 0, num_heads);
+    at::Tensor k = qkv.slice(2, num_heads, 2 * num_heads);
+    at::Tensor v = qkv.slice(2, 2 * num_heads);
+    if (rope) {
+        q = apply_rope(q, *rope);
+        k = apply_rope(k, *rope);
+    }
+    // [B, S, H, hd] -> [B, H, S, hd] views, attention, and back.
+    at::Tensor out = attention_core(q.permute({0, 2, 1, 3}), k.permute({0, 2, 1, 3}), v.permute({0, 2, 1, 3}));
+    out = out.permute({0, 2, 1, 3}).view({B, S, num_heads * head_dim});
+    return o_proj->forward(out);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+BlockImpl::BlockImpl(int64_t hidden, int64_t num_heads, int64_t inter, int64_t seq, int64_t seq_inter, double eps_,
+                     at::Generator & gen)
+    : eps(eps_) {
+    // Registration order = the reference's construction order = the order of the init draws.
+    if (seq_inter > 0)
+        mlp_t = register_module("mlp_t", SwiGLU(seq, seq_inter, gen));
+    else
+        self_attn = register_module("self_attn", Attention(hidden, num_heads, gen));
+    mlp = register_module("mlp", SwiGLU(hidden, inter, gen));
+}
+
+at::Tensor BlockImpl::forward(const at::Tensor & x, const RotaryEmbeddingImpl * rope) {
+    at::Tensor h = x;
+    if (mlp_t) {
+        // Token mixing: the SwiGLU runs over the sequence axis, and so does this norm.
+        h = h.transpose(1, 2);  // [B, D, S] view
+        at::Tensor out = mlp_t->forward(h);
+        h = rms_norm(h + out, eps);
+        h = h.transpose(1, 2);  // [B, S, D]
+    } else {
+        h = rms_norm(h + self_attn->forward(h, rope), eps);
+    }
+    at::Tensor out = mlp->forward(h);
+    return rms_norm(h + out, eps);
+}
+
+ReasoningModuleImpl::ReasoningModuleImpl(int64_t num_layers, int64_t hidden, int64_t num_heads, int64_t inter,
+                                         int64_t seq, int64_t seq_inter, double eps, at::Generator & gen) {
+    for (int64_t i = 0; i < num_layers; ++i) layers->push_back(Block(hidden, num_heads, inter, seq, seq_inter, eps, gen));
+    layers = register_module("layers", layers);
+}
+
+at::Tensor ReasoningModuleImpl::forward(const at::Tensor & h, const at::Tensor & injection,
+                                        const RotaryEmbeddingImpl * rope) {
+    at::Tensor x = h + injection;
+    for (const auto & layer : *layers) x = layer->as<BlockImpl>()->forward(x, rope);
+    return x;
+}
+
+}  // namespace trmbench
