@@ -8,6 +8,7 @@
 #include <atomic>
 #include <bit>
 #include <chrono>
+#include <cmath>
 #include <exception>
 #include <thread>
 #include <functional>
@@ -464,6 +465,22 @@ void run_parallel(std::vector<std::function<void()>> & tasks, int threads, Progr
         if (e) std::rethrow_exception(e);
 }
 
+// The run's training curves, one per (series, metric); the reader returns them ordered by series,
+// name and step.
+void collect_train_curves(ResultsReader & reader, int64_t run, ReportData & data) {
+    TrainCurve * curve = nullptr;
+    for (const auto & m : reader.train_metrics(run)) {
+        if (!curve || curve->series != m.series || curve->name != m.name) {
+            data.train_curves.push_back({run, m.series, m.name, {}, 0});
+            curve = &data.train_curves.back();
+        }
+        if (std::isfinite(m.value) && std::isfinite(m.wall_time_s))
+            curve->points.push_back({m.step, m.wall_time_s, m.value});
+        else
+            ++curve->dropped;
+    }
+}
+
 void collect_run(ResultsReader & reader, int64_t run, const CollectOptions & opts, ReportData & data) {
     std::optional<RunInfo> info = reader.run(run);
     if (!info) throw UsageError("run " + std::to_string(run) + ": no such run in " + reader.path().string());
@@ -475,6 +492,7 @@ void collect_run(ResultsReader & reader, int64_t run, const CollectOptions & opt
     std::vector<SolverInfo> solvers = reader.solvers(run);
     for (const auto & s : solvers) data.solvers.push_back({run, s});
     for (const auto & d : m.datasets) data.datasets.push_back(d.entry);
+    collect_train_curves(reader, run, data);
 
     // One pass per solver and one over the ACT steps, in parallel: each has its own read-only
     // connection and its own cells, so the result does not depend on the number of threads.

@@ -156,6 +156,15 @@ std::string strata_csv(const ReportData & data) {
     return out;
 }
 
+std::string train_csv(const ReportData & data) {
+    std::string out = "run_id,series,metric,step,wall_time_s,value\n";
+    for (const auto & c : data.train_curves)
+        for (const auto & p : c.points)
+            out += std::to_string(c.run_id) + "," + csv_field(c.series) + "," + csv_field(c.name) + "," + std::to_string(p.step) + "," +
+                   csv_number(p.wall_time_s) + "," + csv_number(p.value) + "\n";
+    return out;
+}
+
 std::string report_json(const ReportData & data, const std::vector<FigureFile> & figures, const std::string & generator) {
     ojson doc;
     doc["generator"] = generator;
@@ -216,6 +225,14 @@ std::string report_json(const ReportData & data, const std::vector<FigureFile> &
         published.push_back({{"method", p.method}, {"params", p.params_text}, {"params_count", or_null(p.params)},
                              {"benchmark", published_benchmark_name(p.benchmark)}, {"accuracy_pct", p.accuracy_pct}, {"source", p.source}});
     doc["published"] = published;
+    ojson train = ojson::array();
+    for (const auto & c : data.train_curves) {
+        ojson points = ojson::array();
+        for (const auto & p : c.points) points.push_back(ojson::array({p.step, p.wall_time_s, p.value}));
+        train.push_back({{"run_id", c.run_id}, {"series", c.series}, {"metric", c.name}, {"non_finite_dropped", c.dropped},
+                         {"points", points}});
+    }
+    doc["train_metrics"] = train;
     ojson figs = ojson::array();
     for (const auto & x : figures) figs.push_back({{"file", x.file_name}, {"dataset", x.dataset}, {"kind", x.kind}, {"caption", x.caption}});
     doc["figures"] = figs;

@@ -372,6 +372,130 @@ FigureFile params_figure(const ReportData & data, const DatasetView & d) {
             caption, f};
 }
 
+// ---- training curves (train_metrics) -----------------------------------------------------------
+
+// Points drawn per curve at most: a polyline of 2,000 points is finer than the plot's pixels.
+constexpr size_t kMaxTrainPoints = 2000;
+
+bool contains(const std::string & s, std::string_view part) { return s.find(part) != std::string::npos; }
+bool is_accuracy_metric(const std::string & name) { return contains(name, "accuracy") || contains(name, "acc"); }
+bool is_loss_metric(const std::string & name) { return contains(name, "loss"); }
+
+// Loss first, then accuracies, then the rest (steps, throughput, ...), by name within each.
+int metric_rank(const std::string & name) { return is_loss_metric(name) ? 0 : is_accuracy_metric(name) ? 1 : 2; }
+
+// Every k-th point and the last, so that at most kMaxTrainPoints are drawn; the CSV and JSON
+// exports keep every point.
+size_t thinning_stride(size_t n) { return n <= kMaxTrainPoints ? 1 : (n + kMaxTrainPoints - 1) / kMaxTrainPoints; }
+
+std::vector<plot::Point> curve_points(const TrainCurve & c, double scale) {
+    std::vector<plot::Point> out;
+    size_t stride = thinning_stride(c.points.size());
+    for (size_t i = 0; i < c.points.size(); i += stride)
+        out.push_back({static_cast<double>(c.points[i].step), scale * c.points[i].value, "", -1, -1});
+    if (!c.points.empty() && (c.points.size() - 1) % stride != 0)
+        out.push_back({static_cast<double>(c.points.back().step), scale * c.points.back().value, "", -1, -1});
+    return out;
+}
+
+// How the y axis of one metric is drawn: accuracies stored as fractions in percent, losses
+// spanning more than ~1.5 decades on a log axis, everything else linear.
+struct TrainYAxis {
+    plot::Axis axis;
+    double scale = 1;
+    std::string note;  // for the caption
+};
+
+TrainYAxis train_y_axis(const std::string & name, const std::vector<const TrainCurve *> & curves) {
+    std::vector<double> ys;
+    for (const TrainCurve * c : curves)
+        for (const auto & p : c->points) ys.push_back(p.value);
+    double mn = ys.empty() ? 0 : *std::min_element(ys.begin(), ys.end());
+    double mx = ys.empty() ? 0 : *std::max_element(ys.begin(), ys.end());
+    TrainYAxis y;
+    if (is_accuracy_metric(name) && mn >= 0 && mx <= 1) {
+        y.axis = plot::percent_axis(name + " (%)");
+        y.scale = 100;
+        y.note = " Stored as a fraction, drawn in percent.";
+    } else if (is_loss_metric(name) && mn > 0 && mx / mn >= 30) {
+        y.axis = plot::fit_log_axis(ys, name + " (log scale)");
+        y.note = " Log scale.";
+    } else {
+        y.axis = plot::fit_linear_axis(ys, name);
+    }
+    return y;
+}
+
+std::string series_name(const TrainCurve & c) { return c.series.empty() ? "training" : c.series; }
+
+FigureFile train_figure(int64_t run, const std::string & name, const std::vector<const TrainCurve *> & curves) {
+    plot::Figure f;
+    f.title = "run " + std::to_string(run) + " training: " + name;
+    std::vector<double> xs;
+    size_t stored = 0, drawn = 0;
+    int64_t dropped = 0, last_step = 0;
+    for (const TrainCurve * c : curves) {
+        for (const auto & p : c->points) xs.push_back(static_cast<double>(p.step)), last_step = std::max(last_step, p.step);
+        stored += c->points.size();
+        dropped += c->dropped;
+    }
+    f.x = plot::fit_linear_axis(xs, "optimiser step");
+    TrainYAxis y = train_y_axis(name, curves);
+    f.y = y.axis;
+    for (size_t i = 0; i < curves.size(); ++i) {
+        plot::Series s;
+        s.name = series_name(*curves[i]);
+        s.kind = plot::SeriesKind::line;
+        s.style.colour = plot::palette_colour(static_cast<int>(i));
+        s.style.dash = i / plot::kPaletteSize % 2 ? "5 3" : "";
+        s.style.markers = curves[i]->points.size() == 1;  // a lone point would draw nothing
+        s.style.marker_size = 5;
+        s.points = curve_points(*curves[i], y.scale);
+        drawn += s.points.size();
+        f.legend.push_back({"series", s.name, s.style, s.style.markers ? plot::LegendSymbol::marker : plot::LegendSymbol::line});
+        f.series.push_back(std::move(s));
+    }
+    f.subtitle = std::to_string(curves.size()) + " series" + " \xC2\xB7 " + fmt::count(static_cast<int64_t>(stored)) +
+                 " points \xC2\xB7 up to step " + fmt::count(last_step);
+    std::string caption = "'" + name + "' as the trainer stored it in the results database (train_metrics), against the optimiser step; one line per "
+                          "training series." + y.note;
+    if (drawn < stored)
+        caption += " Drawn: every k-th point and the last (" + fmt::count(static_cast<int64_t>(drawn)) + " of " +
+                   fmt::count(static_cast<int64_t>(stored)) + "); the CSV and JSON exports hold all of them.";
+    if (dropped > 0)
+        caption += " " + fmt::count(dropped) + (dropped == 1 ? " non-finite value (NaN or infinite) is" : " non-finite values (NaN or infinite) are") +
+                   " left out.";
+    f.caption = caption;
+    return {"figures/run" + std::to_string(run) + "_train_" + fmt::slug(name) + ".svg", "", "train",
+            "Training curve of " + name + " in run " + std::to_string(run), caption, f};
+}
+
+// One figure per (run, metric), runs in report order, metrics loss, accuracies, rest.
+std::vector<FigureFile> train_figures(const ReportData & data) {
+    std::vector<FigureFile> out;
+    for (const auto & r : data.runs) {
+        std::vector<std::string> names;
+        for (const auto & c : data.train_curves)
+            if (c.run_id == r.id && std::find(names.begin(), names.end(), c.name) == names.end()) names.push_back(c.name);
+        std::stable_sort(names.begin(), names.end(), [](const std::string & a, const std::string & b) {
+            return std::make_pair(metric_rank(a), a) < std::make_pair(metric_rank(b), b);
+        });
+        for (const auto & name : names) {
+            std::vector<const TrainCurve *> curves;
+            for (const auto & c : data.train_curves)
+                if (c.run_id == r.id && c.name == name && !c.points.empty()) curves.push_back(&c);
+            if (curves.empty()) continue;
+            FigureFile f = train_figure(r.id, name, curves);
+            // Two names with the same slug ("a/b", "a_b") must not write one file.
+            std::string stem = f.file_name.substr(0, f.file_name.size() - 4);
+            for (int k = 2; std::any_of(out.begin(), out.end(), [&](const FigureFile & g) { return g.file_name == f.file_name; }); ++k)
+                f.file_name = stem + "_" + std::to_string(k) + ".svg";
+            out.push_back(std::move(f));
+        }
+    }
+    return out;
+}
+
 }  // namespace
 
 plot::Style solver_style(const ReportData & data, int64_t run_id, const std::string & solver) {
@@ -397,6 +521,7 @@ std::vector<FigureFile> build_figures(const ReportData & data) {
         out.push_back(dollars_figure(data, d));
         out.push_back(params_figure(data, d));
     }
+    for (auto & f : train_figures(data)) out.push_back(std::move(f));
     return out;
 }
 

@@ -10,6 +10,10 @@
 // paper, Tables 4 and 5) are hollow, labelled markers in their own legend group; they have no
 // FLOPs or dollars, so in those figures they sit in a separate "published" strip, and only the
 // parameter figure places them on its x axis (their parameter counts are published).
+//
+// Per run with training curves (train_metrics), one figure per metric:
+//   run<R>_train_<metric>.svg  the metric against the optimiser step, one line per series;
+//                       accuracies stored as fractions in percent, wide-ranging losses on a log axis
 #pragma once
 
 #include <string>
@@ -22,14 +26,15 @@ namespace trmbench {
 
 struct FigureFile {
     std::string file_name;   // relative to the report directory, e.g. "figures/sudoku_x_flops.svg"
-    std::string dataset;
-    std::string kind;        // "flops" | "dollars" | "params"
+    std::string dataset;     // "" for training curves
+    std::string kind;        // "flops" | "dollars" | "params" | "train"
     std::string alt;         // short alternative text for the markdown image
     std::string caption;     // also drawn under the figure
     plot::Figure figure;
 };
 
-// Every figure of the report, datasets in report order, then flops, dollars, params.
+// Every figure of the report: datasets in report order, each flops, dollars, params; then the
+// training curves, runs in report order, each loss, accuracies, other metrics.
 std::vector<FigureFile> build_figures(const ReportData & data);
 
 // The colour and marker of a (run, solver) in every figure of one report: colour by solver name,

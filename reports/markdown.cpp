@@ -379,6 +379,53 @@ std::string arc_section(const ReportData & data) {
            t.str() + "\n";
 }
 
+// A training metric's value: four significant digits ("0.3127", "1.25e+04").
+std::string metric_value(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.4g", v);
+    return buf;
+}
+
+std::string train_table(const ReportData & data, int64_t run) {
+    Table t({"series", "metric", "points:", "steps", "wall time:", "first:", "last:", "min:", "max:"});
+    for (const auto & c : data.train_curves) {
+        if (c.run_id != run) continue;
+        std::string points = fmt::count(static_cast<int64_t>(c.points.size()));
+        if (c.dropped > 0) points += " (+" + fmt::count(c.dropped) + " non-finite)";
+        if (c.points.empty()) {
+            t.row({fmt::md_cell(c.series), fmt::md_cell(c.name), points});
+            continue;
+        }
+        double mn = c.points.front().value, mx = mn;
+        for (const auto & p : c.points) mn = std::min(mn, p.value), mx = std::max(mx, p.value);
+        t.row({c.series.empty() ? "training" : fmt::md_cell(c.series), fmt::md_cell(c.name), points,
+               fmt::count(c.points.front().step) + "\xE2\x80\x93" + fmt::count(c.points.back().step),
+               fmt::duration_ms(1000 * c.points.back().wall_time_s), metric_value(c.points.front().value),
+               metric_value(c.points.back().value), metric_value(mn), metric_value(mx)});
+    }
+    return t.str();
+}
+
+std::string training_section(const ReportData & data, const std::vector<FigureFile> & figures) {
+    if (data.train_curves.empty()) return "";
+    std::string out = "## Training curves\n\nAs the trainer stored them in the results database (train_metrics): every metric "
+                      "of every training series, against the optimiser step. Wall time: since training start, at the last point.\n\n";
+    int n = static_cast<int>(std::count_if(figures.begin(), figures.end(), [](const FigureFile & f) { return f.kind != "train"; }));
+    for (const auto & r : data.runs) {
+        if (std::none_of(data.train_curves.begin(), data.train_curves.end(), [&](const TrainCurve & c) { return c.run_id == r.id; }))
+            continue;
+        out += "### Run " + std::to_string(r.id) + "\n\n" + train_table(data, r.id) + "\n";
+        std::string prefix = "figures/run" + std::to_string(r.id) + "_train_";
+        for (const auto & f : figures) {
+            if (f.kind != "train" || f.file_name.rfind(prefix, 0) != 0) continue;
+            ++n;
+            out += "![" + fmt::md_cell(f.alt) + "](" + f.file_name + ")\n\n";
+            out += "*Figure " + std::to_string(n) + ".* " + fmt::md_cell(f.caption) + "\n\n";
+        }
+    }
+    return out;
+}
+
 std::string published_section() {
     const PublishedBenchmark order[] = {PublishedBenchmark::sudoku_extreme, PublishedBenchmark::maze_hard,
                                         PublishedBenchmark::arc_agi_1, PublishedBenchmark::arc_agi_2};
@@ -518,6 +565,7 @@ std::string render_markdown(const ReportData & data, const std::vector<FigureFil
     out += strata_section(data);
     out += measures_section(data);
     out += arc_section(data);
+    out += training_section(data, figures);
     out += published_section();
     out += reproducibility_section(data, opts);
     out += files_section(figures, opts);

@@ -9,6 +9,7 @@
 //   Accuracy by difficulty  Sudoku rating bands, maze path-length bands, subset strata
 //   Scoring measures        every measure side by side (Maze: exact / valid / optimal)
 //   ARC-AGI conventions     ARC Prize (default), strict per task, per test output; pass@1, pass@2
+//   Training curves         per run with train_metrics: a table per series and metric, figures
 //   Published numbers       TRM paper Tables 4 and 5, apart from everything measured
 //   Reproducibility         per run: command, build, host, config, hashes, seeds, prices, solvers
 //   Files                   exports and submissions written with the report

@@ -554,6 +554,33 @@ Axis fit_log_axis(const std::vector<double> & values, std::string label) {
     return a;
 }
 
+Axis fit_linear_axis(const std::vector<double> & values, std::string label) {
+    Axis a;
+    a.label = std::move(label);
+    double mn = std::numeric_limits<double>::infinity(), mx = -mn;
+    for (double v : values)
+        if (std::isfinite(v)) mn = std::min(mn, v), mx = std::max(mx, v);
+    if (mn > mx) {
+        a.lo = 0, a.hi = 1;
+        return a;
+    }
+    if (mn == mx) {
+        double pad = mn == 0 ? 1 : std::fabs(mn) * 0.1;
+        mn -= pad, mx += pad;
+    }
+    // Snap outwards to the tick step, so that the frame starts and ends on a labelled tick.
+    std::vector<Tick> t = linear_ticks(mn, mx);
+    double step = t.size() >= 2 ? t[1].value - t[0].value : (mx - mn);
+    a.lo = std::floor(mn / step + 1e-9) * step;
+    a.hi = std::ceil(mx / step - 1e-9) * step;
+    // The same step over the snapped range (recomputing would pick a coarser one that misses the ends).
+    for (double k = std::round(a.lo / step); k * step <= a.hi + step * 1e-9; k += 1) {
+        double v = std::fabs(k) < 0.5 ? 0 : k * step;
+        a.ticks.push_back({v, true, linear_tick_label(v, step)});
+    }
+    return a;
+}
+
 double axis_fraction(const Axis & a, double v) {
     if (!std::isfinite(v)) return std::numeric_limits<double>::quiet_NaN();
     if (a.scale == Scale::log) {

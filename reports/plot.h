@@ -50,6 +50,10 @@ std::string linear_tick_label(double v, double step);
 // decade when a value sits within 0.1 decade of a border. [1, 10] when there is no value.
 Axis fit_log_axis(const std::vector<double> & values, std::string label);
 
+// Visible range for a linear axis covering every finite value, extended to whole steps of its
+// "nice" ticks; a single value v gets [v - 1, v + 1] (or +-10% of v). [0, 1] when there is no value.
+Axis fit_linear_axis(const std::vector<double> & values, std::string label);
+
 // The accuracy axis of every report figure: 0..100 with ticks every 20, padded by 4 on both
 // sides so that markers at 0% and 100% are not cut by the frame.
 Axis percent_axis(std::string label);

@@ -93,6 +93,11 @@ ReportResult write_report(const ReportOptions & opts) {
         write(opts.out_dir, "steps.csv", steps_csv(data), result);
         write(opts.out_dir, "strata.csv", strata_csv(data), result);
         listed.insert(listed.begin(), {"summary.csv", "steps.csv", "strata.csv"});
+        // Only runs that trained something have training curves.
+        if (!data.train_curves.empty()) {
+            write(opts.out_dir, "train.csv", train_csv(data), result);
+            listed.insert(listed.begin() + 3, "train.csv");
+        }
     }
     if (has(opts.formats, "json")) {
         write(opts.out_dir, "report.json", report_json(data, figures, generator), result);

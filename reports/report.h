@@ -2,7 +2,7 @@
 // an output directory:
 //
 //   report.md                 (format md, the default) with figures/*.svg
-//   summary.csv, steps.csv, strata.csv   (format csv)
+//   summary.csv, steps.csv, strata.csv   (format csv), train.csv when a run has training curves
 //   report.json               (format json)
 //   submissions/*.json        ARC Prize submission per (run, solver, ARC dataset), always
 //

@@ -7,6 +7,7 @@
 //     cells[]      one per (run, solver, dataset): accuracy with its interval, outcomes, compute,
 //                  per-measure and per-stratum counts, the per-ACT-step curve and ARC conventions
 //     datasets[]   one per (run, dataset): items, tasks, strata sizes
+//     train_curves[] one per (run, series, metric) the trainer stored (train_metrics table)
 //
 // Denominators are always the run's item set (the manifest), never the attempts that came back:
 // a missing attempt is a wrong answer and is counted as missing. Unknown numbers are -1 (printed
@@ -161,6 +162,21 @@ struct SubmissionEntry {
     ArcSubmission submission;
 };
 
+// One training curve: a metric of one training series (model or experiment) of a run, over
+// optimiser steps, as the trainer stored it in the train_metrics table.
+struct TrainPoint {
+    int64_t step = 0;
+    double wall_time_s = 0;   // since training start
+    double value = 0;
+};
+struct TrainCurve {
+    int64_t run_id = 0;
+    std::string series;              // "" for a run with a single series
+    std::string name;                // "loss", "exact_accuracy", "q_halt_accuracy", "mean_steps", ...
+    std::vector<TrainPoint> points;  // ascending step; non-finite values are dropped
+    int64_t dropped = 0;             // points with a non-finite value (shown in the report)
+};
+
 struct ReportData {
     std::string db_label;             // how the database is named in the report
     std::vector<RunEntry> runs;
@@ -168,6 +184,7 @@ struct ReportData {
     std::vector<DatasetEntry> datasets;
     std::vector<Cell> cells;
     std::vector<SubmissionEntry> submissions;
+    std::vector<TrainCurve> train_curves;  // runs in report order, then series, metric name
 
     const SolverEntry * solver(int64_t run, std::string_view name) const;
     const RunEntry * run(int64_t id) const;

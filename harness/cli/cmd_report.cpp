@@ -3,7 +3,8 @@
 //
 //   trmbench report [--run ID | --latest | --runs A,B] [--db FILE] --out DIR [--format md|csv|json]
 //
-// Writes DIR/report.md with DIR/figures/*.svg (md), DIR/summary.csv, steps.csv, strata.csv (csv),
+// Writes DIR/report.md with DIR/figures/*.svg (md), DIR/summary.csv, steps.csv, strata.csv and,
+// when a run has training curves, train.csv (csv),
 // DIR/report.json (json), and an ARC Prize submission per solver and ARC dataset in
 // DIR/submissions/. Formats combine: --format md,csv,json. Without a run option: the latest run.
 #include <CLI/CLI.hpp>

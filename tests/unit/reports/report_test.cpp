@@ -366,7 +366,7 @@ TEST_CASE("figures of the fixture are well-formed and show curves and published 
     Fixture f;
     ReportData d = f.collect();
     auto figures = build_figures(d);
-    REQUIRE(figures.size() == 9);  // 3 datasets x (FLOPs, dollars, params)
+    REQUIRE(figures.size() == 9 + 5);  // 3 datasets x (FLOPs, dollars, params), 5 training metrics
     trmbench::test::XmlChecker xml;
     for (const auto & fig : figures) {
         auto r = plot::render(fig.figure);
@@ -387,6 +387,114 @@ TEST_CASE("figures of the fixture are well-formed and show curves and published 
     // ARC figures cite Table 5; the params figure places published numbers on the axis.
     CHECK_THAT(figures[6].caption, Catch::Contains("Table 5"));
     CHECK_THAT(plot::render(figures[8].figure).svg, Catch::Contains("TRM-Att 7M"));
+}
+
+TEST_CASE("training curves: read per series and metric, non-finite values left out", "[reports][train]") {
+    Fixture f;
+    ReportData d = f.collect();
+    REQUIRE(d.train_curves.size() == 6);
+    // Ordered by series, then metric name.
+    std::vector<std::string> names;
+    for (const auto & c : d.train_curves) names.push_back(c.series + "/" + c.name);
+    CHECK(names == std::vector<std::string>{"trm-att/exact_accuracy", "trm-att/loss", "trm-att/mean_steps",
+                                            "trm-att/q_halt_accuracy", "trm-att/throughput", "trm-mlp/loss"});
+    const TrainCurve & loss = d.train_curves[1];
+    CHECK(loss.points.size() == 40);
+    CHECK(loss.dropped == 1);  // +inf at step 1000
+    CHECK(loss.points[1].step == 500);
+    CHECK(loss.points[2].step == 1500);
+    CHECK(loss.points.back().step == 20000);
+    CHECK(loss.points.back().wall_time_s == Approx(100));
+    CHECK(loss.points.back().value == Approx(0.05));
+    CHECK(d.train_curves[5].points.size() == 21);
+    // Run 2 trained nothing.
+    Fixture f2(true);
+    CHECK(f2.collect({2}).train_curves.empty());
+}
+
+TEST_CASE("training figures: one per metric, log loss, accuracies in percent", "[reports][train][plot]") {
+    Fixture f;
+    ReportData d = f.collect();
+    std::vector<FigureFile> train;
+    for (auto & fig : build_figures(d))
+        if (fig.kind == "train") train.push_back(fig);
+    REQUIRE(train.size() == 5);
+    std::vector<std::string> files;
+    for (const auto & fig : train) files.push_back(fig.file_name);
+    CHECK(files == std::vector<std::string>{"figures/run1_train_loss.svg", "figures/run1_train_exact_accuracy.svg",
+                                            "figures/run1_train_q_halt_accuracy.svg", "figures/run1_train_mean_steps.svg",
+                                            "figures/run1_train_throughput.svg"});
+    const plot::Figure & loss = train[0].figure;
+    CHECK(loss.y.scale == plot::Scale::log);  // 2.5 -> 0.05 spans 1.7 decades
+    REQUIRE(loss.series.size() == 2);         // trm-att and trm-mlp
+    CHECK(loss.series[0].name == "trm-att");
+    CHECK(loss.series[0].points.size() == 40);
+    CHECK(loss.legend.size() == 2);
+    CHECK_THAT(train[0].caption, Catch::Contains("1 non-finite value (NaN or infinite) is left out"));
+    const plot::Figure & acc = train[1].figure;
+    REQUIRE(acc.series.size() == 1);
+    CHECK(acc.y.ticks.back().value == 100);  // the percent axis
+    CHECK(acc.series[0].points.back().y == Approx(80));
+    CHECK(acc.series[0].points.back().x == 20000);
+    CHECK(train[4].figure.y.scale == plot::Scale::linear);
+    CHECK(train[4].figure.y.lo < 1200);
+    CHECK(train[4].figure.y.hi > 1200);
+    trmbench::test::XmlChecker xml;
+    for (const auto & fig : train) {
+        auto r = plot::render(fig.figure);
+        INFO(fig.file_name);
+        CHECK(xml.check(r.svg) == "");
+        CHECK(r.points_outside == 0);
+    }
+}
+
+TEST_CASE("long training curves are thinned in the figure, kept whole in the exports", "[reports][train]") {
+    ReportData d;
+    d.runs.push_back({});
+    d.runs[0].id = 1;
+    TrainCurve c{1, "", "loss", {}, 0};
+    for (int64_t s = 0; s < 10001; ++s) c.points.push_back({s, 0.01 * static_cast<double>(s), 1.0 + 1.0 / static_cast<double>(s + 1)});
+    d.train_curves.push_back(c);
+    auto figs = build_figures(d);
+    REQUIRE(figs.size() == 1);
+    const auto & pts = figs[0].figure.series.at(0).points;
+    CHECK(pts.size() <= 2001);
+    CHECK(pts.size() >= 1000);
+    CHECK(pts.front().x == 0);
+    CHECK(pts.back().x == 10000);  // the last point is always drawn
+    CHECK(figs[0].figure.series[0].name == "training");
+    CHECK_THAT(figs[0].caption, Catch::Contains("of 10,001"));
+    CHECK(figs[0].figure.y.scale == plot::Scale::linear);  // 2.0 -> 1.0001: not worth a log axis
+    auto rows = parse_csv(train_csv(d));
+    CHECK(rows.size() == 1 + 10001);
+}
+
+TEST_CASE("training curves in report.md, train.csv and report.json", "[reports][train][export]") {
+    Fixture f;
+    TempDir out;
+    write_report(golden_options(f, out.path()));
+    std::string md = read_file(out / "report.md");
+    CHECK_THAT(md, Catch::Contains("## Training curves"));
+    CHECK_THAT(md, Catch::Contains("| trm-att | loss | 40 (+1 non-finite) | 0\xE2\x80\x93" "20,000 |"));
+    CHECK_THAT(md, Catch::Contains("](figures/run1_train_loss.svg)"));
+    CHECK(fs::exists(out / "figures/run1_train_throughput.svg"));
+    auto rows = parse_csv(read_file(out / "train.csv"));
+    CHECK(rows.size() == 1 + 5 * 41 - 1 + 21);
+    CHECK(rows[0] == std::vector<std::string>{"run_id", "series", "metric", "step", "wall_time_s", "value"});
+    auto doc = nlohmann::json::parse(read_file(out / "report.json"));
+    REQUIRE(doc["train_metrics"].size() == 6);
+    CHECK(doc["train_metrics"][1]["metric"] == "loss");
+    CHECK(doc["train_metrics"][1]["non_finite_dropped"] == 1);
+    CHECK(doc["train_metrics"][1]["points"].size() == 40);
+    CHECK(doc["train_metrics"][1]["points"][40 - 1][0] == 20000);
+    // A run without training curves has neither the section nor train.csv.
+    Fixture f2(true);
+    TempDir out2;
+    ReportOptions o = golden_options(f2, out2.path());
+    o.runs = {2};
+    write_report(o);
+    CHECK_THAT(read_file(out2 / "report.md"), !Catch::Contains("## Training curves"));
+    CHECK_FALSE(fs::exists(out2 / "train.csv"));
 }
 
 TEST_CASE("comparing runs adds a run column", "[reports]") {
