@@ -54,6 +54,7 @@ TEST_CASE("report writes markdown, figures and ARC submissions by default", "[cl
     CHECK(fs::exists(out / "figures/sudoku_rated_puzzles6_forum_hardest_1106_flops.svg"));
     CHECK(fs::exists(out / "figures/arc-agi-1_evaluation_params.svg"));
     CHECK(fs::exists(out / "submissions/run1_trm-att_arc-agi-1_evaluation.json"));
+    CHECK(fs::exists(out / "figures/run1_train_loss.svg"));  // the fixture's training curves
     CHECK_FALSE(fs::exists(out / "summary.csv"));
     CHECK_THAT(text, Catch::Contains((out / "report.md").string()));
     std::string md = read_file(out / "report.md");
@@ -72,6 +73,7 @@ TEST_CASE("report --format csv,json writes the exports only", "[cli][reports]") 
     CHECK(fs::exists(out / "summary.csv"));
     CHECK(fs::exists(out / "steps.csv"));
     CHECK(fs::exists(out / "strata.csv"));
+    CHECK(fs::exists(out / "train.csv"));
     CHECK(fs::exists(out / "report.json"));
     CHECK_FALSE(fs::exists(out / "report.md"));
     auto doc = nlohmann::json::parse(read_file(out / "report.json"));

@@ -119,6 +119,31 @@ TEST_CASE("linear ticks use 1-2-5 steps", "[reports][plot]") {
     CHECK(labels_of(s) == std::vector<std::string>{"5", "10", "15"});
 }
 
+TEST_CASE("fit_linear_axis snaps to its tick step, ticks at both ends", "[reports][plot]") {
+    auto a = plot::fit_linear_axis({1080, 1200, 1320}, "throughput");
+    CHECK(a.scale == plot::Scale::linear);
+    CHECK(a.lo == 1050);
+    CHECK(a.hi == 1350);
+    REQUIRE(!a.ticks.empty());
+    CHECK(a.ticks.front().value == a.lo);
+    CHECK(a.ticks.back().value == a.hi);
+    CHECK(labels_of(a.ticks) == std::vector<std::string>{"1050", "1100", "1150", "1200", "1250", "1300", "1350"});
+    auto neg = plot::fit_linear_axis({-0.3, 0.7}, "x");
+    CHECK(neg.lo == Approx(-0.4));
+    CHECK(neg.hi == Approx(0.8));
+    CHECK(labels_of(neg.ticks).front() == "-0.4");
+    // A constant: +-10% around it; zero: +-1; nothing (or only NaN): [0, 1].
+    auto c = plot::fit_linear_axis({5, 5}, "c");
+    CHECK(c.lo <= 4.5);
+    CHECK(c.hi >= 5.5);
+    auto z = plot::fit_linear_axis({0}, "z");
+    CHECK(z.lo == -1);
+    CHECK(z.hi == 1);
+    auto none = plot::fit_linear_axis({std::nan("")}, "n");
+    CHECK(none.lo == 0);
+    CHECK(none.hi == 1);
+}
+
 TEST_CASE("svg escaping keeps any text well-formed", "[reports][plot]") {
     CHECK(svg::escape("a<b>&\"c'") == "a&lt;b&gt;&amp;&quot;c&apos;");
     CHECK(svg::escape("caf\xC3\xA9") == "caf\xC3\xA9");               // valid UTF-8 kept
