@@ -26,6 +26,7 @@ struct GlobalOptions {
     X(parse)                \
     X(merge)                \
     X(llm)                  \
+    X(run)                  \
     X(report)               \
     /* end of the list: one line per subcommand above, each ending in a backslash */
 
