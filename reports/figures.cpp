@@ -264,7 +264,10 @@ FigureFile flops_figure(const ReportData & data, const DatasetView & d) {
         caption += " Lines: accuracy after ACT step s = 1.." + std::to_string(max_steps) +
                    " of the recursive models against the FLOPs spent up to step s (each ACT step costs the same), from the "
                    "per-step predictions of the same run.";
-    caption += " Dashed: Pareto frontier of the measured solvers (none is both cheaper and more accurate).";
+    if (!frontier_points.empty())
+        caption += " Dashed: Pareto frontier of the measured solvers (none is both cheaper and more accurate).";
+    else
+        f.x.label += ": no solver has FLOPs recorded";
     if (any_estimate) caption += " (est.): FLOPs estimated from parameters and tokens, not counted.";
     if (any_unknown) caption += " Solvers whose FLOPs are unknown sit in the 'FLOPs unknown' strip at their accuracy.";
     if (d.has_benchmark)
@@ -306,8 +309,11 @@ FigureFile dollars_figure(const ReportData & data, const DatasetView & d) {
     add_published_strip(f, d, "published (no cost)");
     add_published_legend(f, d);
     std::string caption = metric_sentence(d) +
-                          " Dollars per attempted puzzle from the run's dated price table, all attempts included, log scale."
-                          " Dashed: Pareto frontier of the measured solvers.";
+                          " Dollars per attempted puzzle from the run's dated price table, all attempts included, log scale.";
+    if (!frontier_points.empty())
+        caption += " Dashed: Pareto frontier of the measured solvers.";
+    else
+        f.x.label += ": no solver has a cost recorded";
     if (any_partial) caption += " \xE2\x80\xA0: cost known for only some attempts (their mean is used).";
     if (!unknown.points.empty()) caption += " Solvers with no recorded cost (local models, baselines) sit in the 'no cost recorded' strip.";
     if (d.has_benchmark)

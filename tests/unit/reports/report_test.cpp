@@ -497,6 +497,23 @@ TEST_CASE("training curves in report.md, train.csv and report.json", "[reports][
     CHECK_FALSE(fs::exists(out2 / "train.csv"));
 }
 
+TEST_CASE("figures without any x value say so instead of drawing a frontier", "[reports][plot]") {
+    Fixture f;
+    ReportData d = f.collect();
+    // Keep only dlx-baseline (no FLOPs, no cost) on Sudoku.
+    std::erase_if(d.cells, [](const Cell & c) { return c.solver != "dlx-baseline"; });
+    auto figs = build_figures(d);
+    REQUIRE(figs.size() >= 2);
+    CHECK(figs[0].kind == "flops");
+    CHECK_THAT(figs[0].caption, !Catch::Contains("Pareto"));
+    CHECK_THAT(figs[0].figure.x.label, Catch::Contains("no solver has FLOPs recorded"));
+    CHECK(figs[1].kind == "dollars");
+    CHECK_THAT(figs[1].caption, !Catch::Contains("Pareto"));
+    CHECK_THAT(figs[1].figure.x.label, Catch::Contains("no solver has a cost recorded"));
+    // With measured values the frontier is described (the fixture's own figures).
+    CHECK_THAT(build_figures(f.collect())[0].caption, Catch::Contains("Pareto frontier"));
+}
+
 TEST_CASE("comparing runs adds a run column", "[reports]") {
     Fixture f(true);
     TempDir out;
