@@ -85,6 +85,7 @@ TEST_CASE("a background job is saved while it runs and marked collected when it 
     ModelEntry e = fake_entry("openai-responses", h.server);
     e.background = true;
     e.poll_interval_s = 10;
+    e.timeout_s = 3600;
     h.server.push(reply("openai-responses/queued.json"));
     h.server.push(reply("openai-responses/background_completed.json"));
     LlmClientOptions o = h.options();
