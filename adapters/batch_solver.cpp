@@ -670,6 +670,8 @@ BatchSolver::BatchSolver(ModelEntry entry, BatchSolverOptions options)
                          ") has no batch API; batches work with OpenAI (openai-chat, openai-responses) and Anthropic "
                          "(anthropic-messages) entries");
     wire_ = *wire;
+    // A batch line already runs asynchronously; Responses background mode is not allowed inside one.
+    entry_.background = false;
     if (!options_.store) throw UsageError("batch mode for '" + entry_.name + "' needs a results store for the batch ids");
     if (options_.poll_interval_s <= 0 || options_.max_poll_interval_s < options_.poll_interval_s)
         throw UsageError("batch poll interval must be > 0 and <= the maximum poll interval");

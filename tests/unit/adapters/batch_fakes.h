@@ -171,6 +171,17 @@ private:
                             {"body", {{"error", {{"message", "fake error " + std::to_string(e->second)},
                                                  {"type", e->second == 429 ? "rate_limit_exceeded" : "invalid_request_error"},
                                                  {"code", e->second == 429 ? "rate_limit_exceeded" : "invalid_value"}}}}}};
+            } else if (in[k].value("url", "").ends_with("/responses")) {
+                json body = {{"id", "resp_" + std::to_string(k)},
+                             {"object", "response"},
+                             {"status", "completed"},
+                             {"model", "test-model"},
+                             {"output", json::array({json{{"type", "message"},
+                                                          {"role", "assistant"},
+                                                          {"content", json::array({json{{"type", "output_text"}, {"text", kFakeAnswer}}})}}})},
+                             {"usage", {{"input_tokens", 100}, {"output_tokens", 50}, {"total_tokens", 150},
+                                        {"output_tokens_details", {{"reasoning_tokens", 20}}}}}};
+                response = {{"status_code", 200}, {"request_id", "req_" + std::to_string(k)}, {"body", body}};
             } else {
                 json body = {{"id", "chatcmpl-" + std::to_string(k)},
                              {"object", "chat.completion"},

@@ -155,6 +155,29 @@ TEST_CASE("OpenAI batch: upload, create, poll to completed, download, join by cu
     for (const auto & r : h.server.received()) CHECK(std::string(header_value(r.headers, "authorization")) == std::string("Bearer ") + kKey);
 }
 
+TEST_CASE("OpenAI batch of Responses requests: no background flag inside, parsed as responses", "[adapters][batch]") {
+    BatchHarness h;
+    FakeOpenAiBatch fake(polls_reporting({"completed"}));
+    h.server.set_fallback([&](const Received & r) { return fake.handle(r); });
+    ModelEntry e = batch_entry("openai-responses", h.server);
+    e.background = true;  // interactive runs would poll; a batch line must not ask for background mode
+    e.reasoning_effort = "high";
+    auto preds = h.solve(e, 2, h.options());
+    REQUIRE(preds.size() == 2);
+    for (const auto & p : preds) {
+        INFO(p.error);
+        CHECK(p.outcome == Outcome::ok);
+        CHECK(p.usage.reasoning_tokens == 20);
+        CHECK(p.usage.cost_usd == Approx(0.0004));
+    }
+    auto lines = fake.input_lines();
+    REQUIRE(lines.size() == 2);
+    CHECK(lines[0]["url"] == "/v1/responses");
+    CHECK_FALSE(lines[0]["body"].contains("background"));
+    CHECK(lines[0]["body"]["reasoning"]["effort"] == "high");
+    CHECK(fake.create_body["endpoint"] == "/v1/responses");
+}
+
 TEST_CASE("OpenAI batch: per-entry HTTP errors become outcomes of their items only", "[adapters][batch]") {
     BatchHarness h;
     FakeBatchBehaviour b = polls_reporting({"in_progress", "completed"});
