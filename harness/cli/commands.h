@@ -26,6 +26,7 @@ struct GlobalOptions {
     X(parse)                \
     X(merge)                \
     X(llm)                  \
+    X(run)                  \
     /* end of the list: one line per subcommand above, each ending in a backslash */
 
 #define TRMBENCH_DECLARE_COMMAND(name) void setup_##name(CLI::App & app, const GlobalOptions & g);

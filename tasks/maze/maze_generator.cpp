@@ -43,6 +43,36 @@ uint32_t bounded(Rng & rng, uint32_t n) {
     return static_cast<uint32_t>(m >> 32);
 }
 
+// Uniform integers below n from 32-bit halves of Rng words, drawn 16 words at a time: the fix-up
+// loop of a layout draw needs a few dozen, and a call to Rng::next per draw cost more than the rest of
+// the loop. Lemire's multiply-shift with rejection keeps each value exactly uniform.
+class HalfWordStream {
+public:
+    explicit HalfWordStream(Rng & rng) : rng_(rng) {}
+    uint32_t below(uint32_t n) {
+        uint64_t m = static_cast<uint64_t>(half()) * n;
+        if (static_cast<uint32_t>(m) < n) {
+            const uint32_t threshold = (0u - n) % n;
+            while (static_cast<uint32_t>(m) < threshold) m = static_cast<uint64_t>(half()) * n;
+        }
+        return static_cast<uint32_t>(m >> 32);
+    }
+
+private:
+    uint32_t half() {
+        if (next_ == kHalves) {
+            rng_.fill(words_.data(), words_.size());
+            next_ = 0;
+        }
+        const uint64_t w = words_[static_cast<size_t>(next_ / 2)];
+        return static_cast<uint32_t>(next_++ % 2 ? w : w >> 32);
+    }
+    static constexpr int kHalves = 32;
+    Rng & rng_;
+    std::array<uint64_t, kHalves / 2> words_{};
+    int next_ = kHalves;
+};
+
 // Bit c set iff byte c (c = 0..31; byte j of word i is bits 8j..8j+7 of words[i], c = 8i + j) is
 // below t (1..255). SSE2 where available (x86-64 is little-endian, so memory order is that order).
 uint32_t bytes_below(const uint64_t * words, int t) {
@@ -244,6 +274,8 @@ struct MazeSampler::Impl {
     std::array<Cell, kMaxRuns> run_cell;               // first cell of each run
     std::array<uint16_t, kMaxRuns> parent, comp_size;  // comp_size is valid at roots
     std::vector<std::pair<Cell, int>> large;
+    std::vector<uint16_t> large_roots;         // runs noted as roots of components of T+2 or more cells
+    std::array<uint8_t, kMaxRuns> large_noted;  // run already in large_roots (set when the run is created)
     bool deep = false;
 
     explicit Impl(const MazeGenConfig & c)
@@ -262,7 +294,8 @@ struct MazeSampler::Impl {
     // or removed one at a time at uniformly random cells of the other kind until there are exactly w.
     // Every step treats all cells alike, so the law of the final set is invariant under permutations of
     // the cells; with its size fixed at w it is the uniform w-subset. (Much cheaper than a Fisher-Yates
-    // shuffle: 4 Rng values per row and no data-dependent branches instead of ~360 bounded draws.)
+    // shuffle: 4 Rng values per row and no data-dependent branches instead of ~360 bounded draws; the
+    // fix-up cells come from 32-bit halves of Rng words drawn 16 at a time.)
     void draw_layout(Rng & rng) {
         n_walls = cfg.min_walls + static_cast<int>(bounded(rng, static_cast<uint32_t>(cfg.max_walls - cfg.min_walls + 1)));
         // Cell c of row r is a wall when byte c%8 (bits 8*(c%8)..) of word 4r + c/8 is below t8.
@@ -277,8 +310,9 @@ struct MazeSampler::Impl {
             walls_bits.row[r + kPadRows] = bits;
             count += popcount32(bits);
         }
+        HalfWordStream halves(rng);
         while (count != n_walls) {
-            uint32_t i = bounded(rng, static_cast<uint32_t>(N));
+            uint32_t i = halves.below(static_cast<uint32_t>(N));
             int r = static_cast<int>(i) / K, c = static_cast<int>(i) % K;
             bool is_wall = walls_bits.test(r, c);
             if (count < n_walls && !is_wall) {
@@ -309,52 +343,65 @@ struct MazeSampler::Impl {
     }
 
     // One cell and the size of every connected component of `cells` with at least T+2 cells: union-find over the
-    // horizontal runs of each row (cheaper than one flood per component when there are dozens). A run
-    // joins the runs of the previous row it overlaps; each maximal overlap segment lies in one of them.
+    // horizontal runs of each row (cheaper than one flood per component when there are dozens). Each
+    // maximal overlap segment of two consecutive rows lies in one run of each: one union per segment.
+    // A component's root is its first run in row-major order (the smaller index wins a union), and a
+    // root is noted when its component reaches T+2 cells, so no pass over all runs is needed at the end.
+    // The runs are set up first and the segments joined after, row by row, which keeps the loops free
+    // of data-dependent branches but for the union itself.
     const std::vector<std::pair<Cell, int>> & large_components(const Bits & cells) {
         int n_runs = 0;
+        large_roots.clear();
         Row prev_bits = 0, prev_starts = 0;
-        std::array<uint16_t, 32> id_by_start{}, prev_id_by_start{};
+        std::array<std::array<uint16_t, 32>, 2> ids{};  // run index by start column, this row and the last
         for (int r = 0; r < K; ++r) {
             const Row x = cells.row[r + kPadRows];
             const Row starts = x & ~(x << 1);
+            auto & id_by_start = ids[r & 1];
+            const auto & prev_id_by_start = ids[(r & 1) ^ 1];
             Row ends = x & ~(x >> 1);
             for (Row st = starts; st; st &= st - 1, ends &= ends - 1, ++n_runs) {
                 const int c0 = __builtin_ctz(st), c1 = __builtin_ctz(ends);
                 id_by_start[c0] = static_cast<uint16_t>(n_runs);
                 run_cell[n_runs] = Cell{r, c0};
-                const Row span = static_cast<Row>((Row{2} << c1) - (Row{1} << c0));  // c1 = 31 wraps correctly
-                const Row overlap = span & prev_bits;
-                // Join the component of the first overlapped run; merge the others into it.
-                int root = -1;
-                for (Row seg = overlap & ~(overlap << 1); seg; seg &= seg - 1) {
-                    const int c = __builtin_ctz(seg);
-                    const Row starts_upto = prev_starts & static_cast<Row>((Row{2} << c) - 1);
-                    const int other = find(prev_id_by_start[31 - __builtin_clz(starts_upto)]);
-                    if (root < 0) {
-                        root = other;
-                    } else if (other != root) {
-                        parent[other] = static_cast<uint16_t>(root);
-                        comp_size[root] = static_cast<uint16_t>(comp_size[root] + comp_size[other]);
-                    }
-                }
-                if (root < 0) {
-                    root = n_runs;
-                    comp_size[root] = 0;
-                }
-                parent[n_runs] = static_cast<uint16_t>(root);
-                comp_size[root] = static_cast<uint16_t>(comp_size[root] + c1 - c0 + 1);
+                parent[n_runs] = static_cast<uint16_t>(n_runs);
+                comp_size[n_runs] = static_cast<uint16_t>(c1 - c0 + 1);
+                large_noted[n_runs] = 0;
+                if (c1 - c0 + 1 >= T + 2) note_large(n_runs);  // only with a tiny --min-path
+            }
+            const Row overlap = x & prev_bits;
+            for (Row seg = overlap & ~(overlap << 1); seg; seg &= seg - 1) {
+                const Row upto = static_cast<Row>((Row{2} << __builtin_ctz(seg)) - 1);  // columns <= segment start
+                int a = find(id_by_start[31 - __builtin_clz(starts & upto)]);
+                int b = find(prev_id_by_start[31 - __builtin_clz(prev_starts & upto)]);
+                if (a == b) continue;
+                if (b < a) std::swap(a, b);
+                parent[b] = static_cast<uint16_t>(a);
+                comp_size[a] = static_cast<uint16_t>(comp_size[a] + comp_size[b]);
+                if (comp_size[a] >= T + 2) note_large(a);
             }
             prev_bits = x;
             prev_starts = starts;
-            prev_id_by_start = id_by_start;
         }
+        return collect_large();
+    }
+    void note_large(int root) {
+        if (large_noted[root]) return;
+        large_noted[root] = 1;
+        large_roots.push_back(static_cast<uint16_t>(root));
+    }
+    // The noted roots that are still roots, in run order (the order a full scan would give).
+    const std::vector<std::pair<Cell, int>> & collect_large() {
+        std::sort(large_roots.begin(), large_roots.end());
         large.clear();
-        for (int i = 0; i < n_runs; ++i)
-            if (parent[i] == i && comp_size[i] >= T + 2) large.emplace_back(run_cell[i], comp_size[i]);
+        for (uint16_t i : large_roots)
+            if (parent[i] == i) large.emplace_back(run_cell[i], comp_size[i]);
         return large;
     }
+    // Two unconditional steps first (a root is its own parent): most runs sit at depth <= 2, and a
+    // loop exit that depends on the depth is a branch mispredicted about every other time.
     int find(int i) {
+        i = parent[parent[i]];
         while (parent[i] != i) i = parent[i] = parent[parent[i]];
         return i;
     }
@@ -405,8 +452,10 @@ struct MazeSampler::Impl {
         const double budget = need_exact ? -1 : u * pairs / cfg.boost;
         auto settled = [&](int64_t bound) { return static_cast<double>(bound) <= budget; };
         // The component of the open cell nearest the centre (the giant one when there is one).
-        Cell start = *std::find_if(center_order.begin(), center_order.end(),
-                                   [&](const Cell & p) { return open_bits.test(p.first, p.second); });
+        Cell start = center_order[0];  // open in most layouts: skip the search
+        if (!open_bits.test(start.first, start.second))
+            start = *std::find_if(center_order.begin(), center_order.end(),
+                                  [&](const Cell & p) { return open_bits.test(p.first, p.second); });
         Search first = search(open_bits, start, H);
         const bool within_h = first.res.finished;  // eccentricity of the start <= T/2
         if (!within_h) first.res = flood(open_bits, first.visited, first.frontier, K, 0, K - 1, N);

@@ -193,7 +193,9 @@ TEST_CASE("far-pair counts are exact (against all-pairs BFS)", "[maze][generator
     // Small thresholds and dense walls exercise every stage: many components, landmark pruning,
     // exact counts; the Maze-Hard setting checks the common path.
     std::vector<Config> configs = {{10, 10, 30, 50, 300}, {10, 20, 30, 50, 300}, {12, 30, 43, 72, 300},
-                                   {16, 25, 100, 128, 200}, {30, 110, 270, 450, 60}, {30, 60, 330, 400, 40}};
+                                   {16, 25, 100, 128, 200}, {30, 110, 270, 450, 60}, {30, 60, 330, 400, 40},
+                                   // 32 columns: runs ending in the last bit of a row word (union-find).
+                                   {32, 40, 420, 560, 40}};
     int64_t with_pairs = 0;
     for (const auto & c : configs) {
         MazeGenConfig cfg = make_maze_gen_config(c.size, c.min_path);
