@@ -22,5 +22,6 @@ else
   export TRMBENCH_LLAMA_SERVER
 fi
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-$(nproc)}
+. scripts/blas-env.sh
 cd "${BUILD_DIR:-build}"
 ctest --output-on-failure -j "${CTEST_JOBS:-$(nproc)}" "$@"
