@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache git pkg-config
   libtorch-dev libopenblas0-pthread          # LibTorch 1.13 (CPU); OpenBLAS: fp32 GEMM is ~40x slower without it
+  libgloo-dev                                # Gloo headers: data-parallel training on CPU (c10d ProcessGroupGloo)
   nlohmann-json3-dev libcli11-dev catch2 libbenchmark-dev
   libcurl4-openssl-dev libsqlite3-dev libcpp-httplib-dev zlib1g-dev
   python3-numpy python3-yaml                 # only for generating the tiny GGUF of the llama-server test (gguf-py)

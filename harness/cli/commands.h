@@ -25,6 +25,7 @@ struct GlobalOptions {
     X(score)                \
     X(parse)                \
     X(merge)                \
+    X(train)                \
     X(llm)                  \
     X(run)                  \
     X(report)               \
@@ -33,5 +34,8 @@ struct GlobalOptions {
 #define TRMBENCH_DECLARE_COMMAND(name) void setup_##name(CLI::App & app, const GlobalOptions & g);
 TRMBENCH_COMMANDS(TRMBENCH_DECLARE_COMMAND)
 #undef TRMBENCH_DECLARE_COMMAND
+
+// `train data ...` (cmd_train_data.cpp), added to the `train` subcommand by setup_train.
+void add_train_data(CLI::App * train, const GlobalOptions & g);
 
 }  // namespace trmbench
