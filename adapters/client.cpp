@@ -9,6 +9,7 @@
 #include <exception>
 #include <limits>
 #include <list>
+#include <map>
 
 #include "adapters/http_curl.h"
 #include "adapters/providers/json_util.h"
@@ -176,6 +177,7 @@ private:
         bool in_flight = false;
         double ready_at = 0;
         bool polling = false;      // background job submitted: polling for its result
+        bool persisted = false;    // its response id is in options.background_jobs
         std::string response_id;
         double job_deadline = kInf;
         int tries = 0;             // submit exchanges
@@ -223,6 +225,11 @@ private:
     void deliver(Job & job, LlmResult && result, double actual_cost);
     void remove(Job & job);
 
+    // Background jobs persisted by an earlier run
+    void load_background_jobs();
+    void resume_background(Job & job, double now);
+    void persist_background(Job & job, const std::string & status);
+
     // Halting (stop requested, spend cap, error)
     void halt(const std::string & reason);
     void skip_waiting_jobs();
@@ -253,6 +260,7 @@ private:
     std::string halt_reason_;
     double limiter_wake_ms_ = kInf;      // when a limiter that refused a job may grant again
     double dispatch_now_ = 0;            // the time of the last dispatch()
+    std::map<std::string, std::string> resumable_;  // cache key -> response id of a running background job
     std::exception_ptr error_;
 };
 
@@ -387,6 +395,7 @@ void ClientRun::dispatch() {
                 staged_.reset();
                 continue;
             }
+            resume_background(*staged_, now);
         }
         if (c_.options_.budget && staged_->reserved_usd == 0) {
             double worst = worst_cost(entry_, staged_->est_input);
@@ -411,6 +420,43 @@ void ClientRun::dispatch() {
         active_.push_back(std::move(staged_));
     }
     active_.remove_if([](const std::unique_ptr<Job> & j) { return !j; });
+}
+
+void ClientRun::load_background_jobs() {
+    if (!c_.options_.background_jobs || !entry_.background) return;
+    for (const auto & rec : c_.options_.background_jobs->open_batches(solver_name_)) {
+        if (rec.provider != entry_.provider || rec.status.rfind("background", 0) != 0) continue;
+        auto ids = jsonu::json::parse(rec.custom_ids_json, nullptr, false);
+        if (ids.is_array() && ids.size() == 1 && ids[0].is_string()) resumable_[ids[0].get<std::string>()] = rec.batch_id;
+    }
+}
+
+// A job whose identical request is still running as a background job of an earlier run polls that
+// job instead of submitting again.
+void ClientRun::resume_background(Job & job, double now) {
+    auto it = resumable_.find(job.cache_key);
+    if (it == resumable_.end()) return;
+    job.polling = true;
+    job.persisted = true;
+    job.response_id = it->second;
+    job.first_sent_ms = now;
+    job.job_deadline = now + entry_.timeout_s * 1000;
+    resumable_.erase(it);
+    log(entry_.name + ": " + job.example_id + "#" + std::to_string(job.attempt) + ": resuming background job " +
+        job.response_id);
+}
+
+void ClientRun::persist_background(Job & job, const std::string & status) {
+    if (!c_.options_.background_jobs) return;
+    BatchJobRecord rec;
+    rec.batch_id = job.response_id;
+    rec.provider = entry_.provider;
+    rec.solver = solver_name_;
+    rec.status = "background " + status;
+    rec.custom_ids_json = jsonu::json::array({job.cache_key}).dump();
+    rec.created_at_ms = rec.updated_at_ms = clock_.unix_ms();
+    c_.options_.background_jobs->save_batch(rec);
+    job.persisted = true;
 }
 
 void ClientRun::halt(const std::string & reason) {
@@ -475,6 +521,7 @@ void ClientRun::handle_success(Job & job, const HttpResponse & r, ExchangeKind k
         job.polling = true;
         job.poll_failures = 0;
         job.response_id = reply.response_id;
+        if (!job.persisted) persist_background(job, reply.finish_raw);
         if (std::isinf(job.job_deadline)) job.job_deadline = job.first_sent_ms + entry_.timeout_s * 1000;
         job.ready_at = now + entry_.poll_interval_s * 1000;
         record(job, r, kind, "pending", "background job " + reply.finish_raw + ", polling", request_json);
@@ -643,6 +690,10 @@ void ClientRun::deliver(Job & job, LlmResult && res, double actual_cost) {
     res.usage.raw_json = red.apply(res.usage.raw_json);
     if (c_.options_.budget) c_.options_.budget->settle(job.reserved_usd, actual_cost);
     job.reserved_usd = 0;
+    if (job.persisted) {
+        c_.options_.background_jobs->mark_batch_collected(job.response_id);
+        job.persisted = false;
+    }
     {
         std::lock_guard<std::mutex> lock(c_.stats_mutex_);
         c_.stats_.retries += job.counts;
@@ -699,6 +750,7 @@ double ClientRun::next_deadline(double now) const {
 }
 
 void ClientRun::run() {
+    load_background_jobs();
     for (;;) {
         std::deque<Completion> batch;
         {

@@ -122,6 +122,10 @@ struct LlmClientOptions {
     std::shared_ptr<HttpTransport> transport;  // null: the process-wide curl transport
     ResponseCache * cache = nullptr;           // null: no cache
     ApiCallSink * calls = nullptr;             // null: exchanges are not recorded
+    // Background (openai-responses) job ids are saved here when a job is accepted and marked
+    // collected when it ends, so a restarted run with the same store polls the running job instead
+    // of submitting (and paying for) it again. null: not persisted.
+    BatchJobStore * background_jobs = nullptr;
     Clock * clock = nullptr;                   // null: system clock
     LimiterRegistry * limiters = nullptr;      // null: process-wide registry
     std::shared_ptr<SpendBudget> budget;       // null: no spend cap

@@ -69,7 +69,7 @@ struct VerifyReport {
     bool bit_exact() const;
 };
 
-// Loads DIR/config.json, DIR/checkpoint.safetensors, DIR/case.safetensors (+ DIR/case.json for the
+// Loads DIR/config.json, DIR/checkpoint.safetensors (else DIR/checkpoint.pt), DIR/case.safetensors (+ DIR/case.json for the
 // exact float64 loss values), runs the evaluation ACT loop from a fresh carry and compares every
 // step. Throws UsageError/InputError/IoError for unusable fixtures; a numerical mismatch is not an
 // exception but `pass == false`.

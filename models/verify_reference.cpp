@@ -33,6 +33,7 @@
 #include "models/act.h"
 #include "models/api.h"
 #include "models/device.h"
+#include "models/io/checkpoint_file.h"
 #include "models/io/safetensors.h"
 #include "models/io/torch_convert.h"
 #include "models/state_dict.h"
@@ -196,16 +197,12 @@ Fixture load_fixture(const fs::path & dir) {
     // The config dict is what the reference class received; it ignores keys it does not know.
     f.config = load_model_config(dir / "config.json", {true, &f.ignored_config_keys});
 
+    // The safetensors copy when there is one, else the reference's own torch.save file.
     fs::path ck = dir / "checkpoint.safetensors";
-    if (!fs::exists(ck)) {
-        if (fs::exists(dir / "checkpoint.pt"))
-            throw InputError((dir / "checkpoint.pt").string() +
-                             ": reading .pt checkpoints here needs the PyTorch zip reader; convert it to "
-                             "checkpoint.safetensors first (trmbench models convert)");
-        throw InputError(dir.string() + ": no checkpoint.safetensors");
-    }
+    if (!fs::exists(ck)) ck = dir / "checkpoint.pt";
+    if (!fs::exists(ck)) throw InputError(dir.string() + ": no checkpoint.safetensors or checkpoint.pt");
     f.checkpoint_file = ck.string();
-    f.checkpoint = read_safetensors(ck).tensors;
+    f.checkpoint = load_checkpoint(ck).tensors;
 
     CaseReader r(read_safetensors(dir / "case.safetensors").tensors, (dir / "case.safetensors").string());
     const ModelConfig & c = f.config;

@@ -16,6 +16,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-$(nproc)}
+. scripts/blas-env.sh
 BIN=${BUILD_DIR:-build}/bin/trmbench
 OUT=${OUT:-out}
 REPORT_DIR=${REPORT_DIR:-reports/out}

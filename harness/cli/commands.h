@@ -28,6 +28,7 @@ struct GlobalOptions {
     X(train)                \
     X(llm)                  \
     X(run)                  \
+    X(report)               \
     /* end of the list: one line per subcommand above, each ending in a backslash */
 
 #define TRMBENCH_DECLARE_COMMAND(name) void setup_##name(CLI::App & app, const GlobalOptions & g);

@@ -31,10 +31,11 @@ using json = nlohmann::json;
 namespace trmbench {
 
 // Forwards to an attached target; before attach() the cache is empty and calls are dropped.
-struct LlmServices::Impl final : ResponseCache, ApiCallSink {
+struct LlmServices::Impl final : ResponseCache, ApiCallSink, BatchJobStore {
     std::mutex mutex;
     ResponseCache * cache_target = nullptr;
     ApiCallSink * calls_target = nullptr;
+    BatchJobStore * jobs_target = nullptr;
     std::function<void(const std::string &)> log;
     std::shared_ptr<SpendBudget> budget;
 
@@ -63,6 +64,21 @@ struct LlmServices::Impl final : ResponseCache, ApiCallSink {
         }
         if (t) t->record_api_call(r);
     }
+    // Background (OpenAI Responses) job ids: persisted so a resumed run polls them instead of resending.
+    BatchJobStore * jobs() {
+        std::lock_guard lock(mutex);
+        return jobs_target;
+    }
+    void save_batch(const BatchJobRecord & r) override {
+        if (BatchJobStore * t = jobs()) t->save_batch(r);
+    }
+    std::vector<BatchJobRecord> open_batches(const std::string & solver) override {
+        BatchJobStore * t = jobs();
+        return t ? t->open_batches(solver) : std::vector<BatchJobRecord>{};
+    }
+    void mark_batch_collected(const std::string & batch_id) override {
+        if (BatchJobStore * t = jobs()) t->mark_batch_collected(batch_id);
+    }
     void say(const std::string & line) {
         std::function<void(const std::string &)> f;
         {
@@ -79,10 +95,11 @@ LlmServices::LlmServices(double spend_cap_usd) : impl_(std::make_unique<Impl>())
 }
 LlmServices::~LlmServices() = default;
 
-void LlmServices::attach(ResponseCache * cache, ApiCallSink * calls) {
+void LlmServices::attach(ResponseCache * cache, ApiCallSink * calls, BatchJobStore * jobs) {
     std::lock_guard lock(impl_->mutex);
     impl_->cache_target = cache;
     impl_->calls_target = calls;
+    impl_->jobs_target = jobs;
 }
 
 void LlmServices::set_log(std::function<void(const std::string &)> log) {
@@ -144,6 +161,7 @@ PlannedSolver build(const ModelEntry & entry_in, const SolverEntry & line, Solve
     LlmClientOptions o;
     o.cache = &svc.cache();
     o.calls = &svc.calls();
+    o.background_jobs = &svc.impl();
     o.budget = svc.impl().budget;
     o.seed = ctx.suite->seed;
     o.solver_name = entry.name;

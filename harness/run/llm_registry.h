@@ -17,8 +17,8 @@ public:
     explicit LlmServices(double spend_cap_usd);  // < 0: no cap
     ~LlmServices();
 
-    // Points the forwarding cache and call sink at the run's store (null detaches).
-    void attach(ResponseCache * cache, ApiCallSink * calls);
+    // Points the forwarding cache, call sink and background-job store at the run's store (null detaches).
+    void attach(ResponseCache * cache, ApiCallSink * calls, BatchJobStore * jobs = nullptr);
 
     // Where the solvers' retry and give-up lines go (the run's progress display); null: dropped.
     void set_log(std::function<void(const std::string &)> log);

@@ -9,6 +9,8 @@
 #include "harness/core/error.h"
 #include "harness/core/strings.h"
 #include "harness/run/solver_registry.h"
+#include "models/flops.h"
+#include "models/local_solver.h"
 #include "models/presets.h"
 
 namespace fs = std::filesystem;
@@ -32,6 +34,52 @@ std::optional<fs::path> find_checkpoint(const SolverEntry & e, const SolverConte
     return std::nullopt;
 }
 
+
+// Test-time augmentations for ARC: the first ARC task entry that sets them (-1: the solver's
+// default, all variants the identifiers file lists, else 1000).
+int arc_variants_of(const Suite & suite) {
+    for (const TaskEntry & t : suite.tasks)
+        if (t.family == "arc" && t.augmentations >= 0) return t.augmentations;
+    return -1;
+}
+
+PlannedSolver build_local(const SolverEntry & e, const SolverContext & ctx, const fs::path & checkpoint) {
+    LocalSolverConfig c;
+    c.name = e.run_name();
+    c.model.preset = e.preset;
+    c.model.checkpoint = checkpoint;
+    c.device = e.device;
+    c.dtype = e.dtype;
+    c.batch_size = e.batch_size;
+    c.arc_variants = arc_variants_of(*ctx.suite);
+    c.arc_seed = ctx.suite->seed;
+    c.quiet = true;
+    PlannedSolver s;
+    s.entry = e;
+    s.kind = SolverKind::local;
+    try {
+        s.solver = make_local_solver(c);
+    } catch (...) {
+        rethrow_with_context(e.where + " (local model '" + e.name + "', checkpoint " + checkpoint.string() + ")");
+    }
+    s.info = s.solver->info();
+    s.name = e.run_name();
+    s.info.name = s.name;
+    LocalModelSpec spec;
+    spec.preset = e.preset;
+    ModelConfig config = resolve_local_model(spec, false).config;
+    int variants = c.arc_variants >= 0 ? c.arc_variants : 1000;
+    s.estimate = [config, variants](const Task & task, std::span<const WorkItem> items) {
+        Estimate est;
+        est.requests = static_cast<int64_t>(items.size());
+        int64_t sequences = task.family() == "arc" ? variants : 1;
+        est.flops = flops_per_puzzle(config, -1, sequences) * static_cast<double>(items.size());
+        est.note = task.family() == "arc" ? "FLOPs for " + std::to_string(variants) + " augmented variants per test input" : "";
+        return est;
+    };
+    return s;
+}
+
 }  // namespace
 
 SolverResolution resolve_local(const SolverEntry & entry, SolverContext & ctx) {
@@ -49,11 +97,7 @@ SolverResolution resolve_local(const SolverEntry & entry, SolverContext & ctx) {
         r.skipped.push_back({entry.run_name(), "no checkpoint at " + where + " (train one or put it there to include it)"});
         return r;
     }
-    // SEAM(models): the local TRM/HRM solver comes with the models module. Until it is in this
-    // build, a found checkpoint is listed as skipped with that reason (and fails when not optional).
-    if (!entry.optional)
-        throw UsageError(entry.where + ": local model '" + entry.name + "' needs the local-model solver, which this trmbench build does not have yet");
-    r.skipped.push_back({entry.run_name(), "checkpoint " + path->string() + " found, but this trmbench build has no local-model solver yet"});
+    r.solvers.push_back(build_local(entry, ctx, *path));
     return r;
 }
 

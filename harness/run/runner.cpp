@@ -385,7 +385,7 @@ RunSummary run_plan(Plan & plan, const RunOptions & o) {
         if (plan.llm) {
             if (summary.resumed) plan.llm->book_previous_spend(stored_cost_usd(store, run, o.busy_timeout_ms));
             calls = store.api_call_sink(run);
-            plan.llm->attach(&store.response_cache(), calls.get());
+            plan.llm->attach(&store.response_cache(), calls.get(), &store.batch_jobs());
             plan.llm->set_log([&progress](const std::string & line) { progress.log(line); });
         }
 

@@ -41,6 +41,7 @@ struct FakeServer::Impl {
         r.path = req.path;
         r.body = req.body;
         for (const auto & [k, v] : req.headers) r.headers.emplace_back(to_lower(k), v);
+        for (const auto & [name, part] : req.files) r.form_parts.emplace_back(name, part.content);
         r.at_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
         Scripted s;
         struct Active {

@@ -40,6 +40,7 @@ struct Received {
     std::string path;
     std::string body;
     HttpHeaders headers;   // lowercased names
+    std::vector<std::pair<std::string, std::string>> form_parts;  // multipart/form-data: field name -> content
     double at_ms = 0;      // steady-clock ms since the server started
 };
 
