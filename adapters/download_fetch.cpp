@@ -462,15 +462,15 @@ FetchReport fetch_source(const DataSource & source, const FetchOptions & options
     return Fetcher(source, options).run();
 }
 
-std::vector<VerifyReport> verify_sources(const fs::path & data_dir, const std::vector<std::string> & names, bool quiet) {
+std::vector<FetchVerifyReport> verify_sources(const fs::path & data_dir, const std::vector<std::string> & names, bool quiet) {
     json manifest = load_manifest(data_dir);
     const json & sources = manifest["sources"];
     std::vector<std::string> todo = names;
     if (todo.empty())
         for (const auto & [name, entry] : sources.items()) todo.push_back(name);
-    std::vector<VerifyReport> out;
+    std::vector<FetchVerifyReport> out;
     for (const auto & name : todo) {
-        VerifyReport r;
+        FetchVerifyReport r;
         r.name = name;
         if (!sources.contains(name)) {
             r.problems.push_back(name + ": not installed (no entry in " + manifest_path(data_dir).string() + ")");

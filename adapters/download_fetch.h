@@ -48,14 +48,14 @@ struct FetchReport {
 // what arrived is malformed or does not match its pinned hash (nothing is installed then).
 FetchReport fetch_source(const DataSource & source, const FetchOptions & options);
 
-struct VerifyReport {
+struct FetchVerifyReport {
     std::string name;
     int64_t files_ok = 0;
     std::vector<std::string> problems;  // "arc-agi-1/LICENSE: sha256 ..., manifest says ..."
 };
 
 // Re-hashes the files of the named sources (all manifest entries when `names` is empty).
-std::vector<VerifyReport> verify_sources(const std::filesystem::path & data_dir, const std::vector<std::string> & names,
+std::vector<FetchVerifyReport> verify_sources(const std::filesystem::path & data_dir, const std::vector<std::string> & names,
                                          bool quiet);
 
 // When a source was installed, from the manifest: "" when it is not.

@@ -362,7 +362,7 @@ Cell finish_cell(const CellAcc & c, const DatasetState & d, int64_t run, std::ve
     cell.n_items = d.entry.n_items;
     cell.n_attempts = c.n_attempts;
     int64_t slots_filled = 0;
-    std::map<std::string, StratumCount> strata;
+    std::map<std::string, ReportStratum> strata;
     for (const auto & [label, n] : d.entry.strata) strata[label] = {label, n, 0};
     for (size_t i = 0; i < c.present.size(); ++i) {
         bool right = (c.correct[i] & mask) != 0;

@@ -74,7 +74,7 @@ ojson run_json(const RunEntry & r) {
             {"item_subset_hash", r.item_subset_hash}};
 }
 
-ojson solver_json(const SolverEntry & s) {
+ojson solver_json(const ReportSolver & s) {
     const SolverInfo & i = s.info;
     return {{"run_id", s.run_id},
             {"name", i.name},

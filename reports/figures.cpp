@@ -326,7 +326,7 @@ FigureFile dollars_figure(const ReportData & data, const DatasetView & d) {
 FigureFile params_figure(const ReportData & data, const DatasetView & d) {
     std::vector<double> xs;
     for (const Cell * c : d.cells)
-        if (const SolverEntry * s = data.solver(c->run_id, c->solver); s && s->info.n_params > 0) xs.push_back(static_cast<double>(s->info.n_params));
+        if (const ReportSolver * s = data.solver(c->run_id, c->solver); s && s->info.n_params > 0) xs.push_back(static_cast<double>(s->info.n_params));
     std::vector<PublishedMarker> placed, unplaced;
     if (d.has_benchmark)
         for (const auto & m : group_published(published_for(d.benchmark), true)) (m.x > 0 ? placed : unplaced).push_back(m);
@@ -336,7 +336,7 @@ FigureFile params_figure(const ReportData & data, const DatasetView & d) {
     for (const Cell * c : d.cells) {
         plot::Style st = solver_style(data, c->run_id, c->solver);
         std::string label = point_label(data, *c);
-        const SolverEntry * s = data.solver(c->run_id, c->solver);
+        const ReportSolver * s = data.solver(c->run_id, c->solver);
         if (!s || s->info.n_params <= 0) {
             unknown.points.push_back(strip_point(*c, label, st));
             continue;

@@ -309,7 +309,7 @@ std::string strata_section(const ReportData & data) {
         for (const Cell * c : cells) {
             std::vector<std::string> row = {cell_name(data, *c)};
             for (const auto & [label, n] : entry->strata) {
-                auto it = std::find_if(c->strata.begin(), c->strata.end(), [&](const StratumCount & s) { return s.label == label; });
+                auto it = std::find_if(c->strata.begin(), c->strata.end(), [&](const ReportStratum & s) { return s.label == label; });
                 row.push_back(it == c->strata.end() ? fmt::kUnknown : ratio(it->correct, it->items));
             }
             t.row(row);

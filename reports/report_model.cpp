@@ -19,7 +19,7 @@ int64_t Cell::api_errors() const {
     return outcome(Outcome::rate_limited) + outcome(Outcome::quota_exhausted) + outcome(Outcome::http_error);
 }
 
-const SolverEntry * ReportData::solver(int64_t run, std::string_view name) const {
+const ReportSolver * ReportData::solver(int64_t run, std::string_view name) const {
     for (const auto & s : solvers)
         if (s.run_id == run && s.info.name == name) return &s;
     return nullptr;
@@ -41,7 +41,7 @@ namespace {
 
 using V = ReportValue;
 using T = ReportFieldType;
-using Getter = std::function<V(const Cell &, const SolverEntry *)>;
+using Getter = std::function<V(const Cell &, const ReportSolver *)>;
 
 V int_or_null(int64_t v) { return v < 0 ? V{} : V{v}; }
 V real_or_null(double v) { return v < 0 ? V{} : V{v}; }
@@ -73,9 +73,9 @@ const std::vector<FieldDef> & field_defs() {
     static const std::vector<FieldDef> defs = {
         {{"run_id", T::integer, "run id in the results database"}, [](const Cell & c, auto) { return V{c.run_id}; }},
         {{"solver", T::text, "solver name"}, [](const Cell & c, auto) { return V{c.solver}; }},
-        {{"solver_kind", T::text, "local | llm | baseline"}, [](auto &, const SolverEntry * s) { return s ? V{s->info.kind} : V{}; }},
-        {{"provider", T::text, "torch, openai, anthropic, classical, ..."}, [](auto &, const SolverEntry * s) { return s ? V{s->info.provider} : V{}; }},
-        {{"model_id", T::text, "provider model id or checkpoint"}, [](auto &, const SolverEntry * s) { return s ? V{s->info.model_id} : V{}; }},
+        {{"solver_kind", T::text, "local | llm | baseline"}, [](auto &, const ReportSolver * s) { return s ? V{s->info.kind} : V{}; }},
+        {{"provider", T::text, "torch, openai, anthropic, classical, ..."}, [](auto &, const ReportSolver * s) { return s ? V{s->info.provider} : V{}; }},
+        {{"model_id", T::text, "provider model id or checkpoint"}, [](auto &, const ReportSolver * s) { return s ? V{s->info.model_id} : V{}; }},
         {{"task_family", T::text, "sudoku | maze | arc"}, [](const Cell & c, auto) { return V{c.task_family}; }},
         {{"dataset", T::text, "dataset name relative to the data directory"}, [](const Cell & c, auto) { return V{c.dataset}; }},
         {{"metric", T::text, "what accuracy measures (measure or ARC convention, pass@k)"}, [](const Cell & c, auto) { return V{c.metric}; }},
@@ -104,8 +104,8 @@ const std::vector<FieldDef> & field_defs() {
         {{"outcome_error", T::integer, "attempts failed locally"}, [](const Cell & c, auto) { return outcome_count(c, Outcome::error); }},
         {{"outcome_skipped", T::integer, "attempts not made (spend cap, time budget)"}, [](const Cell & c, auto) { return outcome_count(c, Outcome::skipped); }},
         {{"retries", T::integer, "HTTP retries over all attempts"}, [](const Cell & c, auto) { return V{c.retries}; }},
-        {{"n_params", T::integer, "solver parameters"}, [](auto &, const SolverEntry * s) { return s ? int_or_null(s->info.n_params) : V{}; }},
-        {{"active_params", T::integer, "active parameters (mixture of experts)"}, [](auto &, const SolverEntry * s) { return s ? int_or_null(s->info.active_params) : V{}; }},
+        {{"n_params", T::integer, "solver parameters"}, [](auto &, const ReportSolver * s) { return s ? int_or_null(s->info.n_params) : V{}; }},
+        {{"active_params", T::integer, "active parameters (mixture of experts)"}, [](auto &, const ReportSolver * s) { return s ? int_or_null(s->info.active_params) : V{}; }},
         {{"flops_per_puzzle", T::real, "FLOPs per attempted puzzle, all attempts"}, [](const Cell & c, auto) { return quantity(c.flops); }},
         {{"flops_estimated", T::boolean, "FLOPs are an estimate"}, [](const Cell & c, auto) { return boolean(c.flops.estimated); }},
         {{"flops_partial", T::boolean, "FLOPs known for only some attempts"}, [](const Cell & c, auto) { return boolean(c.flops.partial); }},

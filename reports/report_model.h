@@ -80,7 +80,7 @@ struct RunEntry {
     std::string command;              // the run's command line when the config records one, else ""
 };
 
-struct SolverEntry {
+struct ReportSolver {
     int64_t run_id = 0;
     SolverInfo info;
 };
@@ -99,7 +99,7 @@ struct MeasureCount {
     int64_t items_true = 0;           // items where the measure is true at some attempt < k
 };
 
-struct StratumCount {
+struct ReportStratum {
     std::string label;
     int64_t items = 0;
     int64_t correct = 0;              // pass@k
@@ -144,7 +144,7 @@ struct Cell {
     double act_steps_mean = -1;
 
     std::vector<MeasureCount> measures;   // headline first
-    std::vector<StratumCount> strata;     // in the dataset's display order
+    std::vector<ReportStratum> strata;     // in the dataset's display order
     std::vector<StepPoint> steps;         // empty unless per-step data was recorded
     std::optional<ArcConventionScores> arc;
 
@@ -180,13 +180,13 @@ struct TrainCurve {
 struct ReportData {
     std::string db_label;             // how the database is named in the report
     std::vector<RunEntry> runs;
-    std::vector<SolverEntry> solvers;
+    std::vector<ReportSolver> solvers;
     std::vector<DatasetEntry> datasets;
     std::vector<Cell> cells;
     std::vector<SubmissionEntry> submissions;
     std::vector<TrainCurve> train_curves;  // runs in report order, then series, metric name
 
-    const SolverEntry * solver(int64_t run, std::string_view name) const;
+    const ReportSolver * solver(int64_t run, std::string_view name) const;
     const RunEntry * run(int64_t id) const;
     const DatasetEntry * dataset(int64_t run, std::string_view name) const;
     bool multi_run() const { return runs.size() > 1; }
@@ -207,7 +207,7 @@ struct ReportField {
 // One row of the summary: a Cell joined with its solver. The printers only use fields()/values().
 struct SummaryRecord {
     const Cell * cell = nullptr;
-    const SolverEntry * solver = nullptr;  // may be null when the solver row is missing
+    const ReportSolver * solver = nullptr;  // may be null when the solver row is missing
 
     static const std::vector<ReportField> & fields();
     std::vector<ReportValue> values() const;

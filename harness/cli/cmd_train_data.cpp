@@ -66,14 +66,14 @@ std::string format_bytes(uint64_t b) {
 }
 
 // A dataset given by name (in the data directory) or by path.
-DataSource resolve_source(const std::string & family, const std::string & name_or_path, const fs::path & data_dir) {
+InputDataset resolve_source(const std::string & family, const std::string & name_or_path, const fs::path & data_dir) {
     std::error_code ec;
-    if (fs::exists(name_or_path, ec)) return DataSource{name_or_path, fs::path(name_or_path)};
+    if (fs::exists(name_or_path, ec)) return InputDataset{name_or_path, fs::path(name_or_path)};
     const Task & task = task_by_family(family);
     std::vector<DatasetInfo> known;
     if (fs::is_directory(data_dir, ec)) known = task.find_datasets(data_dir);
     for (const auto & d : known)
-        if (d.name == name_or_path) return DataSource{d.name, d.path};
+        if (d.name == name_or_path) return InputDataset{d.name, d.path};
     std::string list;
     for (const auto & d : known) list += "\n  " + d.name;
     throw UsageError("no " + family + " dataset or path '" + name_or_path + "' (data directory " + data_dir.string() + ")" +
@@ -81,17 +81,17 @@ DataSource resolve_source(const std::string & family, const std::string & name_o
 }
 
 // The family's single train/test pair in the data directory (Sudoku-Extreme / Maze-Hard layout).
-std::pair<DataSource, DataSource> default_pair(const std::string & family, const fs::path & data_dir) {
+std::pair<InputDataset, InputDataset> default_pair(const std::string & family, const fs::path & data_dir) {
     const Task & task = task_by_family(family);
     std::error_code ec;
     std::vector<DatasetInfo> known;
     if (fs::is_directory(data_dir, ec)) known = task.find_datasets(data_dir);
-    std::vector<std::pair<DataSource, DataSource>> pairs;
+    std::vector<std::pair<InputDataset, InputDataset>> pairs;
     for (const auto & tr : known) {
         if (tr.split != "train") continue;
         for (const auto & te : known)
             if (te.split == "test" && fs::path(te.name).parent_path() == fs::path(tr.name).parent_path())
-                pairs.push_back({DataSource{tr.name, tr.path}, DataSource{te.name, te.path}});
+                pairs.push_back({InputDataset{tr.name, tr.path}, InputDataset{te.name, te.path}});
     }
     if (pairs.size() == 1) return pairs.front();
     std::string list;
@@ -106,8 +106,8 @@ TrainDataOptions options_from(const BuildArgs & a, const GlobalOptions & g) {
     const fs::path data_dir = resolve_data_dir(g.data_dir);
     if (a.kind == "sudoku" || a.kind == "maze") {
         if (!a.subsets.empty() || !a.test_subset.empty()) throw UsageError("--subset/--test-subset are for arc builds");
-        DataSource train;
-        std::optional<DataSource> test;
+        InputDataset train;
+        std::optional<InputDataset> test;
         if (a.source.empty()) {
             if (!a.test_source.empty()) throw UsageError("--test-source needs --source");
             auto [tr, te] = default_pair(a.kind, data_dir);

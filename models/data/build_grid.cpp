@@ -79,7 +79,7 @@ std::vector<int64_t> draw_rows(int64_t total, int64_t n, uint64_t seed) {
     return idx;
 }
 
-std::vector<Example> load_rows(const GridFamily & fam, const DataSource & src, std::optional<int64_t> min_difficulty) {
+std::vector<Example> load_rows(const GridFamily & fam, const InputDataset & src, std::optional<int64_t> min_difficulty) {
     std::vector<Example> rows;
     try {
         rows = fam.task->load(src.path);
@@ -143,7 +143,7 @@ struct RowPlan {
     bool held_out = false;
 };
 
-RowPlan plan_rows(const GridFamily & fam, const DataSource & train, const std::optional<DataSource> & test, int64_t n,
+RowPlan plan_rows(const GridFamily & fam, const InputDataset & train, const std::optional<InputDataset> & test, int64_t n,
                   int64_t test_n, std::optional<int64_t> min_difficulty, uint64_t seed) {
     RowPlan p;
     p.train_rows = load_rows(fam, train, min_difficulty);
@@ -196,7 +196,7 @@ int common_seq_len(const RowPlan & plan, const std::string & family) {
     return static_cast<int>(cells);
 }
 
-BuiltContents build_grid(GridFamily fam, const DataSource & train, const std::optional<DataSource> & test, int64_t n,
+BuiltContents build_grid(GridFamily fam, const InputDataset & train, const std::optional<InputDataset> & test, int64_t n,
                          int64_t test_n, std::optional<int64_t> min_difficulty, uint64_t seed, const fs::path & root,
                          const BuildSettings & s) {
     RowPlan plan = plan_rows(fam, train, test, n, test_n, min_difficulty, seed);
@@ -212,13 +212,13 @@ BuiltContents build_grid(GridFamily fam, const DataSource & train, const std::op
     return out;
 }
 
-void check_common(const DataSource & train, int64_t n, int64_t test_n, const std::string & family) {
+void check_common(const InputDataset & train, int64_t n, int64_t test_n, const std::string & family) {
     if (train.path.empty()) throw UsageError(family + ": no training source given");
     if (n < 0) throw UsageError(family + ": n must be >= 0 (0 = all)");
     if (test_n < 0) throw UsageError(family + ": test_n must be >= 0 (0 = all)");
 }
 
-std::vector<StampInput> grid_inputs(const DataSource & train, const std::optional<DataSource> & test) {
+std::vector<StampInput> grid_inputs(const InputDataset & train, const std::optional<InputDataset> & test) {
     std::vector<StampInput> inputs{{"train", train.name, sha256_tree(train.path)}};
     if (test) inputs.push_back({"test", test->name, sha256_tree(test->path)});
     return inputs;

@@ -71,7 +71,7 @@ ArcDataOptions arc_preset(const std::string & preset, const fs::path & data_dir)
         if (!fs::is_directory(path))
             throw UsageError("ARC preset " + preset + " needs " + path.string() +
                              " (data directory layout: README \"Data directory\"; set --data-dir or TRMBENCH_DATA)");
-        o.subsets.push_back({p.subset, DataSource{p.rel, path}});
+        o.subsets.push_back({p.subset, InputDataset{p.rel, path}});
     }
     return o;
 }

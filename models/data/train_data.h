@@ -31,14 +31,14 @@
 namespace trmbench {
 
 // An input dataset: a file or directory, and the name people know it by.
-struct DataSource {
+struct InputDataset {
     std::string name;             // e.g. "sudoku/rated/puzzles5_forum_hardest_1905_11+", or the path
     std::filesystem::path path;
 };
 
 struct SudokuDataOptions {
-    DataSource train;                 // any Sudoku dataset the task library loads (CSV, puzzle list)
-    std::optional<DataSource> test;   // none: the rows of `train` not drawn for training
+    InputDataset train;                 // any Sudoku dataset the task library loads (CSV, puzzle list)
+    std::optional<InputDataset> test;   // none: the rows of `train` not drawn for training
     int64_t n = 1000;                 // training puzzles (groups); 0 = all
     int num_aug = 1000;               // shuffled variants per puzzle (the original is kept as well)
     std::optional<int64_t> min_difficulty;  // keep rows rated >= this (both splits), like the reference
@@ -51,8 +51,8 @@ struct SudokuDataOptions {
 };
 
 struct MazeDataOptions {
-    DataSource train;
-    std::optional<DataSource> test;   // none: the rows of `train` not drawn for training
+    InputDataset train;
+    std::optional<InputDataset> test;   // none: the rows of `train` not drawn for training
     int64_t n = 0;                    // training mazes; 0 = all (the reference default)
     bool dihedral = false;            // 8 dihedral puzzles per group (reference flag `aug`, default off)
     int64_t test_n = 0;               // 0 = all
@@ -61,7 +61,7 @@ struct MazeDataOptions {
 
 struct ArcSubset {
     std::string name;                 // "training", "evaluation", "concept", ...
-    DataSource source;                // a directory of task files (or a Kaggle challenges file)
+    InputDataset source;                // a directory of task files (or a Kaggle challenges file)
 };
 
 struct ArcDataOptions {

@@ -122,14 +122,14 @@ std::string reference_layout_key(const fs::path & dir) {
     return "reference-layout:" + h.hex_digest();
 }
 
-DataSource resolve_name(const std::string & family, const std::string & name, const fs::path & data_dir) {
+InputDataset resolve_name(const std::string & family, const std::string & name, const fs::path & data_dir) {
     std::error_code ec;
-    if (fs::exists(name, ec)) return DataSource{name, fs::path(name)};
+    if (fs::exists(name, ec)) return InputDataset{name, fs::path(name)};
     const Task & task = task_by_family(family);
     std::string list;
     if (fs::is_directory(data_dir, ec))
         for (const auto & d : task.find_datasets(data_dir)) {
-            if (d.name == name) return DataSource{d.name, d.path};
+            if (d.name == name) return InputDataset{d.name, d.path};
             list += "\n  " + d.name;
         }
     throw UsageError("--data " + name + ": no such dataset directory, built dataset or " + family + " dataset (data directory " +

@@ -176,27 +176,33 @@ TrainVerifyReport verify_train_reference(const fs::path & dir, const TrainVerify
         StepTrace trace;
         trace.capture_grads = c == 0;
         StepMetrics m = trainer.train_step(batch.to(device), &trace);
+        // Each training call is one more ACT step of the carried recursion. Random-weight TRM-MLP is
+        // chaotic under recursion (fixture README §7/§9: rounding differences grow ~5x per step), so
+        // its float tolerances follow the README's free-running MLP rule, atol * 5^call; a different
+        // BLAS kernel set (summation order) alone moves call 3 past 1e-5.
+        const double growth = config.mlp_t ? std::pow(5.0, c) : 1.0;
+        const double loss_atol = kLossAtol * growth, logit_atol = kLogitAtol * growth;
 
         const double ref_loss = f.meta["calls"].is_array() && f.meta["calls"].size() > static_cast<size_t>(c)
                                     ? f.meta["calls"][c]["loss"].get<double>()
                                     : f.get(p + "loss").to(at::kDouble).item<double>();
         report.losses.push_back(m.loss);
         report.ref_losses.push_back(ref_loss);
-        report.checks.push_back(scalar_check(c, "loss", m.loss, ref_loss, kLossAtol));
-        report.checks.push_back(scalar_check(c, "metrics.lm_loss", m.lm_loss, ref_metric(f, c, "lm_loss"), kLossAtol));
-        report.checks.push_back(scalar_check(c, "metrics.q_halt_loss", m.q_halt_loss, ref_metric(f, c, "q_halt_loss"), kLossAtol));
+        report.checks.push_back(scalar_check(c, "loss", m.loss, ref_loss, loss_atol));
+        report.checks.push_back(scalar_check(c, "metrics.lm_loss", m.lm_loss, ref_metric(f, c, "lm_loss"), loss_atol));
+        report.checks.push_back(scalar_check(c, "metrics.q_halt_loss", m.q_halt_loss, ref_metric(f, c, "q_halt_loss"), loss_atol));
         if (hrm_target)
             report.checks.push_back(
-                scalar_check(c, "metrics.q_continue_loss", m.q_continue_loss, ref_metric(f, c, "q_continue_loss"), kLossAtol));
-        report.checks.push_back(scalar_check(c, "metrics.accuracy", m.accuracy, ref_metric(f, c, "accuracy"), kLossAtol));
+                scalar_check(c, "metrics.q_continue_loss", m.q_continue_loss, ref_metric(f, c, "q_continue_loss"), loss_atol));
+        report.checks.push_back(scalar_check(c, "metrics.accuracy", m.accuracy, ref_metric(f, c, "accuracy"), loss_atol));
         report.checks.push_back(scalar_check(c, "metrics.count", m.count, ref_metric(f, c, "count"), 0));
         report.checks.push_back(scalar_check(c, "metrics.exact_accuracy", m.exact_accuracy, ref_metric(f, c, "exact_accuracy"), 0));
         report.checks.push_back(scalar_check(c, "metrics.q_halt_accuracy", m.q_halt_accuracy, ref_metric(f, c, "q_halt_accuracy"), 0));
         report.checks.push_back(scalar_check(c, "metrics.steps", m.steps, ref_metric(f, c, "steps"), 0));
 
-        report.checks.push_back(close_check(c, "logits", trace.outputs.logits.to(at::kFloat), f.get(p + "logits"), kLogitAtol));
-        report.checks.push_back(close_check(c, "q_halt", trace.outputs.q_halt, f.get(p + "q_halt"), kLogitAtol));
-        report.checks.push_back(close_check(c, "q_continue", trace.outputs.q_continue, f.get(p + "q_continue"), kLogitAtol));
+        report.checks.push_back(close_check(c, "logits", trace.outputs.logits.to(at::kFloat), f.get(p + "logits"), logit_atol));
+        report.checks.push_back(close_check(c, "q_halt", trace.outputs.q_halt, f.get(p + "q_halt"), logit_atol));
+        report.checks.push_back(close_check(c, "q_continue", trace.outputs.q_continue, f.get(p + "q_continue"), logit_atol));
         if (f.has(p + "target_q_continue")) {
             if (trace.outputs.target_q_continue.defined())
                 report.checks.push_back(

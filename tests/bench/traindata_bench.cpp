@@ -100,7 +100,7 @@ const fs::path kShared = TRMBENCH_SHARED_DIR;
 // End to end: 50 Sudoku puzzles x 200 shuffles (10,050 puzzles) including file writes and fsync.
 void BM_BuildSudoku50x200(benchmark::State & state) {
     SudokuDataOptions o;
-    o.train = DataSource{"puzzles6", kShared / "data/sudoku/rated/puzzles6_forum_hardest_1106.csv"};
+    o.train = InputDataset{"puzzles6", kShared / "data/sudoku/rated/puzzles6_forum_hardest_1106.csv"};
     o.n = 50;
     o.num_aug = 200;
     o.test_n = 10;
@@ -118,7 +118,7 @@ BENCHMARK(BM_BuildSudoku50x200)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
 // End to end: the 400 ARC-AGI-1 evaluation tasks as the only subset, 20 variants each.
 void BM_BuildArcEval20(benchmark::State & state) {
     ArcDataOptions o;
-    o.subsets.push_back({"evaluation", DataSource{"arc-agi-1/evaluation", kShared / "data/arc-agi-1/evaluation"}});
+    o.subsets.push_back({"evaluation", InputDataset{"arc-agi-1/evaluation", kShared / "data/arc-agi-1/evaluation"}});
     o.test_subset = "evaluation";
     o.num_aug = 20;
     BuildSettings s;
@@ -138,7 +138,7 @@ void BM_OpenArcSplit(benchmark::State & state) {
     static TempDir tmp;
     static const fs::path dir = [] {
         ArcDataOptions o;
-        o.subsets.push_back({"evaluation", DataSource{"arc-agi-1/evaluation", kShared / "data/arc-agi-1/evaluation"}});
+        o.subsets.push_back({"evaluation", InputDataset{"arc-agi-1/evaluation", kShared / "data/arc-agi-1/evaluation"}});
         o.test_subset = "evaluation";
         o.num_aug = 20;
         BuildSettings s;

@@ -20,7 +20,7 @@ namespace {
 
 SudokuDataOptions tiny(uint64_t seed) {
     SudokuDataOptions o;
-    o.train = DataSource{"puzzles6", test::small_sudoku_csv()};
+    o.train = InputDataset{"puzzles6", test::small_sudoku_csv()};
     o.n = 6;
     o.num_aug = 2;
     o.test_n = 4;
@@ -64,7 +64,7 @@ TEST_CASE("dataset cache: equal options reuse the build", "[models][data][cache]
     // The key is independent of where the input lives (content hashes, not paths).
     fs::copy_file(test::small_sudoku_csv(), tmp / "copy.csv");
     auto moved = tiny(1);
-    moved.train = DataSource{"copy", tmp / "copy.csv"};
+    moved.train = InputDataset{"copy", tmp / "copy.csv"};
     CHECK(make_stamp(moved).key() == first.manifest.stamp.key());
 }
 
@@ -80,7 +80,7 @@ TEST_CASE("dataset cache: other parameters are an error unless forced", "[models
 
     // Another input file with the same parameters: also another key.
     auto changed_input = tiny(1);
-    changed_input.train = DataSource{"top1465", test::shared_dir() / "data/sudoku/rated/puzzles3_magictour_top1465.csv"};
+    changed_input.train = InputDataset{"top1465", test::shared_dir() / "data/sudoku/rated/puzzles3_magictour_top1465.csv"};
     CHECK_THAT(error_of([&] { build_train_data(changed_input, tmp / "ds", quiet()); }), Catch::Contains("differs in content"));
 
     auto forced = build_train_data(tiny(2), tmp / "ds", quiet(true));

@@ -53,8 +53,8 @@ Grid grid_of(const PuzzleSplit & s, int64_t example, bool label) {
 TEST_CASE("maze build: one puzzle per group by default, 8 dihedral puzzles with the flag", "[models][data][maze]") {
     test::TempDir tmp;
     MazeDataOptions o;
-    o.train = DataSource{"train", generate_mazes(tmp / "train.csv", 12, 1)};
-    o.test = DataSource{"test", generate_mazes(tmp / "test.csv", 4, 2)};
+    o.train = InputDataset{"train", generate_mazes(tmp / "train.csv", 12, 1)};
+    o.test = InputDataset{"test", generate_mazes(tmp / "test.csv", 4, 2)};
 
     auto plain = open_train_data(build_train_data(o, tmp / "plain", quiet()).dir);
     const auto & m = plain.train.metadata();
@@ -93,7 +93,7 @@ TEST_CASE("maze build: one puzzle per group by default, 8 dihedral puzzles with 
 TEST_CASE("maze build: subsample and held-out test; mixed sizes are an input error", "[models][data][maze]") {
     test::TempDir tmp;
     MazeDataOptions o;
-    o.train = DataSource{"train", generate_mazes(tmp / "train.csv", 10, 3)};
+    o.train = InputDataset{"train", generate_mazes(tmp / "train.csv", 10, 3)};
     o.n = 6;
     auto d = open_train_data(build_train_data(o, tmp / "ds", quiet()).dir);
     CHECK(d.train.num_groups() == 6);
@@ -107,7 +107,7 @@ TEST_CASE("maze build: subsample and held-out test; mixed sizes are an input err
     g.quiet = true;
     task_by_family("maze").generate(g, tmp / "big.csv");
     o.n = 0;
-    o.test = DataSource{"big", tmp / "big.csv"};
+    o.test = InputDataset{"big", tmp / "big.csv"};
     CHECK_THROWS_AS(build_train_data(o, tmp / "mixed", quiet()), InputError);
     CHECK_FALSE(fs::exists(tmp / "mixed"));
 }

@@ -20,7 +20,7 @@ namespace {
 
 SudokuDataOptions small_options(int64_t n, int aug, uint64_t seed) {
     SudokuDataOptions o;
-    o.train = DataSource{"puzzles6", test::small_sudoku_csv()};
+    o.train = InputDataset{"puzzles6", test::small_sudoku_csv()};
     o.n = n;
     o.num_aug = aug;
     o.seed = seed;
@@ -166,7 +166,7 @@ TEST_CASE("sudoku build: min_difficulty filters both splits; a separate test sou
     test::TempDir tmp;
     auto o = small_options(15, 2, 5);
     o.min_difficulty = 30;
-    o.test = DataSource{"top1465", test::shared_dir() / "data/sudoku/rated/puzzles3_magictour_top1465.csv"};
+    o.test = InputDataset{"top1465", test::shared_dir() / "data/sudoku/rated/puzzles3_magictour_top1465.csv"};
     o.test_n = 5;
     auto d = open_train_data(build_train_data(o, tmp / "f", quiet()).dir);
     const auto rows = source_rows(test::small_sudoku_csv());

@@ -44,7 +44,7 @@ ArcDataOptions small_arc_options(const fs::path & root, int num_aug, uint64_t se
     }
     ArcDataOptions o;
     o.label = "arc-small";
-    for (const char * s : {"training", "evaluation", "concept"}) o.subsets.push_back({s, DataSource{s, root / s}});
+    for (const char * s : {"training", "evaluation", "concept"}) o.subsets.push_back({s, InputDataset{s, root / s}});
     o.test_subset = "evaluation";
     o.num_aug = num_aug;
     o.seed = seed;

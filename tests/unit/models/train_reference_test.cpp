@@ -3,6 +3,7 @@
 // other configurations), with the README §7 tolerances asserted number by number.
 #include "tests/support/torch_catch.h"
 
+#include <cmath>
 #include <filesystem>
 
 #include "harness/core/paths.h"
@@ -20,7 +21,10 @@ void check_case(const fs::path & dir) {
     INFO(format_train_verify_report(r));
     CHECK(r.pass);
     REQUIRE(r.losses.size() == static_cast<size_t>(r.calls));
-    for (size_t c = 0; c < r.losses.size(); ++c) CHECK(std::fabs(r.losses[c] - r.ref_losses[c]) <= 1e-5);
+    // TRM-MLP: atol 1e-5 * 5^call (the README's free-running MLP rule; see verify_train.cpp).
+    const bool mlp = dir.filename().string().find("mlp") != std::string::npos;
+    for (size_t c = 0; c < r.losses.size(); ++c)
+        CHECK(std::fabs(r.losses[c] - r.ref_losses[c]) <= 1e-5 * (mlp ? std::pow(5.0, static_cast<double>(c)) : 1.0));
     CHECK(r.grad_max_abs <= 1e-6 + 1e-4);  // each gradient is also checked against atol + rtol·|ref|
     CHECK(r.final_max_abs <= 5e-3);
     int grads = 0, finals = 0, exact = 0;

@@ -184,7 +184,7 @@ TEST_CASE("a plain re-run offers the unfinished run instead of resuming silently
     }
 }
 
-TEST_CASE("--resume refuses a run of another configuration or an unknown id", "[run][runner]") {
+TEST_CASE("resume (--resume) refuses a run of another configuration or an unknown id", "[run][runner]") {
     TempDir dir;
     fs::path db = dir / "r.sqlite";
     Plan p1 = plan_for(baseline_suite(kSudoku, kMaze), dir.path());
