@@ -169,7 +169,10 @@ void register_all(bool full) {
     const std::vector<int64_t> batches = full ? std::vector<int64_t>{1, 16, 64} : std::vector<int64_t>{1};
     for (const char * preset : kPresets) {
         const ModelConfig c = load_preset(preset);
-        const int64_t steps = full ? c.halt_max_steps : 1;
+        // TRMBENCH_BENCH_STEPS=k shortens the full sweep to k ACT steps (same per-step work: a full
+        // evaluation's puzzles/s is the k-step rate x k/16; GFLOP/s and efficiency are unchanged).
+        const char * steps_env = std::getenv("TRMBENCH_BENCH_STEPS");
+        const int64_t steps = !full ? 1 : steps_env ? std::clamp<int64_t>(std::atoll(steps_env), 1, c.halt_max_steps) : c.halt_max_steps;
         for (ForwardDType dtype : {ForwardDType::float32, ForwardDType::bfloat16}) {
             const std::string name = std::string("Model/") + preset + "/" + to_string(dtype);
             auto * b = benchmark::RegisterBenchmark(name.c_str(), BM_Model, std::string(preset), dtype);
