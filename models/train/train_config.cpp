@@ -9,6 +9,7 @@
 
 #include "harness/core/error.h"
 #include "harness/core/paths.h"
+#include "models/json_field_reader.h"
 #include "models/presets.h"
 
 namespace trmbench {
@@ -69,39 +70,8 @@ TrainConfig paper_recipe(const std::string & preset, ModelFamily family) {
 
 namespace {
 
-// One reader per field type; every error names "<origin>: train.<key>".
-struct TrainFieldReader {
-    const json & obj;
-    const std::string & origin;
-
-    [[noreturn]] void bad(const std::string & key, const char * expected) const {
-        throw InputError(origin + ": train." + key + ": expected " + expected + ", got " + obj.at(key).dump());
-    }
-    int64_t integer(const std::string & key) const {
-        const json & v = obj.at(key);
-        if (v.is_number_integer()) return v.get<int64_t>();
-        if (v.is_number_float()) {
-            double d = v.get<double>();
-            if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9e15) return static_cast<int64_t>(d);
-        }
-        bad(key, "an integer");
-    }
-    double number(const std::string & key) const {
-        const json & v = obj.at(key);
-        if (!v.is_number()) bad(key, "a number");
-        return v.get<double>();
-    }
-    bool boolean(const std::string & key) const {
-        const json & v = obj.at(key);
-        if (!v.is_boolean()) bad(key, "true or false");
-        return v.get<bool>();
-    }
-    std::string string(const std::string & key) const {
-        const json & v = obj.at(key);
-        if (!v.is_string()) bad(key, "a string");
-        return v.get<std::string>();
-    }
-};
+// Every error names "<origin>: train.<key>" (the reader is built with where = origin + ": train").
+using TrainFieldReader = detail::FieldReader;
 
 using Setter = std::function<void(TrainConfig &, const TrainFieldReader &, const std::string &)>;
 
@@ -136,14 +106,14 @@ const std::map<std::string, Setter> & train_setters() {
         s["ema"] = [](TrainConfig & t, const TrainFieldReader & r, const std::string & k) { t.ema = r.boolean(k); };
         s["seed"] = [](TrainConfig & t, const TrainFieldReader & r, const std::string & k) {
             int64_t v = r.integer(k);
-            if (v < 0) r.bad(k, "an integer >= 0");
+            if (v < 0) r.bad_type(k, "an integer >= 0");
             t.seed = static_cast<uint64_t>(v);
         };
         s["loss_type"] = [](TrainConfig & t, const TrainFieldReader & r, const std::string & k) {
             std::string v = r.string(k);
             if (v == "stablemax_cross_entropy") t.loss = LossKind::stablemax;
             else if (v == "softmax_cross_entropy") t.loss = LossKind::softmax;
-            else throw UsageError(r.origin + ": train.loss_type: unknown loss '" + v +
+            else throw UsageError(r.where + ".loss_type: unknown loss '" + v +
                                   "' (stablemax_cross_entropy or softmax_cross_entropy)");
         };
         return s;
@@ -153,7 +123,8 @@ const std::map<std::string, Setter> & train_setters() {
 
 void apply_train_object(TrainConfig & t, const json & obj, const std::string & origin) {
     if (!obj.is_object()) throw InputError(origin + ": train: expected an object");
-    TrainFieldReader r{obj, origin};
+    const std::string where = origin + ": train";
+    TrainFieldReader r{obj, where};
     const auto & setters = train_setters();
     for (auto it = obj.begin(); it != obj.end(); ++it) {
         auto s = setters.find(it.key());
