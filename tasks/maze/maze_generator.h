@@ -35,12 +35,31 @@
 // at most the pi-mass lost by that clipping. Every such layout is detected and counted
 // (MazeGenStats::violations, reported by the CLI), never silent.
 //
+// Wall-count envelope (the default at 30x30 with T >= 110). r(L) depends strongly on the wall count w:
+// a far pair needs a long, winding component, common near the percolation threshold (w ~ 330) and rare
+// with many walls (E[r | w] is 80 times smaller at w = 405 than at w = 335, and the largest r seen falls
+// from 0.14 to 0.03). With one A for every w, most proposals at such w are wasted. So the sampler draws
+// w with probability q(w) = m_w / sum_v m_v, L uniform among the w-subsets, and accepts L with
+// probability r(L) / m_w (that is, A(w) = 1/m_w), then (S, G) uniform among the far pairs. An
+// accepted proposal has probability
+//     q(w) * P(L | w) * (r(L) / m_w) * 1[d_L(S,G) > T] / K(L)  =  P(L | w) * 1[d_L(S,G) > T] / (n_L (n_L - 1) sum_v m_v),
+// and P(L) = P(L | w) / (number of w values) since w is uniform in step 1, so this is again
+// proportional to pi: the same law, provided r(L) <= m_w for every layout (the fixed-A argument above
+// is the case m_w = 1/A). Per proposal the acceptance rate is E[r] / mean_w(m_w) instead of A * E[r].
+// The table (default_maze_wall_envelope in the .cpp, with how it was measured) keeps m_w = 1/8 over
+// w in [290, 365], where the largest r seen is 0.10-0.14 (so clipping there is the fixed A = 8's), and
+// falls off on both sides at least 1.2x above the largest r seen in each 5-wall bin over 80M layouts;
+// mean m_w = 0.094, so ~1.34x fewer layouts per maze. Layouts with r > m_w are clipped and counted
+// exactly as above. K(L) only shrinks as T grows, so the table also holds for T > 110; other sizes and
+// thresholds, and any explicit boost, use the fixed A.
+//
 // Cost. K(L) is needed only as far as the acceptance test u * n(n-1) < A * K decides, with u drawn
 // before the analysis. Almost every layout is settled by bitboard BFS (whole rows per SIMD operation):
 // a component with <= T+1 cells holds no far pair; if some cell of a component has eccentricity <= T/2,
 // its diameter is <= T; a component of c cells holds at most c(c-1-T) far pairs. Landmark bounds
 // d(x,y) <= d(x,l) + d(l,y) bound K for the rest, and only when A * bound > u * n(n-1) is K counted
-// exactly (so every violation is seen). About 9,700 layouts per maze at 30x30 (~77,000 plain attempts).
+// exactly (so every violation is seen). About 9,500 layouts per maze at 30x30 with
+// A = 8 (~77,000 plain attempts), ~7,000 with the envelope.
 // Per layout (perf, 30x30, ~3 us): drawing ~22%, the other components' union-find ~30% (needed on
 // ~57% of layouts: below the percolation threshold the centre's component leaves hundreds of cells),
 // bitboard floods ~28%.
@@ -72,15 +91,25 @@ struct MazeGenConfig {
     int min_walls = 270;  // (K*K/10)*3
     int max_walls = 450;  // (K*K/10)*5
     double boost = 8;     // A: one proposal stands for A plain attempts (1 = plain rejection's rate)
+    // Wall-count envelope (see above): entry w - min_walls is m_w * kMazeEnvelopeScale, every entry > 0.
+    // Empty: walls uniform and the one boost A for every layout. Not empty: `boost` is unused.
+    std::vector<uint32_t> wall_envelope;
 };
+
+// m_w = wall_envelope[w - min_walls] / kMazeEnvelopeScale exactly (a power of two).
+constexpr uint32_t kMazeEnvelopeScale = 1u << 16;
 
 // Default min_path for side K: round(110 * K / 30).
 int default_maze_min_path(int size);
 // Default boost A for side K and threshold T (see above): 1 below the default threshold.
 double default_maze_boost(int size, int min_path);
+// The measured wall-count envelope for side K and threshold T: 30x30 with T >= 110 only, else empty.
+std::vector<uint32_t> default_maze_wall_envelope(int size, int min_path);
 
 // Config for side `size` (4..32) with the Maze-Hard rules scaled: walls in [(K²/10)*3, (K²/10)*5],
 // min path default_maze_min_path unless `min_path` >= 0, boost default_maze_boost unless `boost` > 0.
+// Without an explicit boost it takes default_maze_wall_envelope (30x30, T >= 110); an explicit boost
+// always means the fixed-A sampler.
 // Throws UsageError for a size out of range or a path threshold no layout can reach.
 MazeGenConfig make_maze_gen_config(int size, int min_path = -1, double boost = 0);
 
@@ -97,6 +126,8 @@ struct GeneratedMaze {
 
 // What one proposal found, for statistics.
 struct ProposalResult {
+    int walls = 0;             // w of the layout
+    double boost = 0;          // A for this layout: cfg.boost, or 1 / m_w with a wall-count envelope
     bool deep = false;         // needed the landmark stage (quick filters did not settle it)
     int64_t far_pairs = 0;     // K(L); -1 when the bound rejected the layout without counting
     double r = 0;              // K(L) / (n (n-1)) when counted
@@ -106,7 +137,9 @@ struct ProposalResult {
 
 // Counters over the proposals a run used (index order, up to the proposal of the last maze kept).
 struct MazeGenStats {
-    double boost = 0;
+    double boost = 0;               // the fixed A; with a wall-count envelope, the range of A(w) = 1/m_w:
+    bool envelope = false;
+    double min_boost = 0, max_boost = 0;
     int64_t layouts = 0;            // proposals examined
     int64_t deep_layouts = 0;       // needed the landmark stage
     int64_t counted_layouts = 0;    // K counted exactly and > 0
@@ -114,6 +147,7 @@ struct MazeGenStats {
     int64_t duplicate_layouts = 0;  // accepted proposals dropped because their wall layout was already used
     int64_t violations = 0;         // layouts with boost * r > 1
     double max_r = 0;               // largest r counted (layouts rejected by the bound have r < 1/boost)
+    double max_boost_r = 0;         // largest A * r counted (<= 1 unless there were violations)
     std::string summary() const;    // one line for the CLI
 };
 
@@ -125,13 +159,15 @@ public:
     MazeSampler(MazeSampler &&) noexcept;
     MazeSampler & operator=(MazeSampler &&) noexcept;
 
-    // The fast sampler: layout `index` of `seed`, accepted with probability boost * r(L).
+    // The fast sampler: layout `index` of `seed` (walls from the envelope when the config has one),
+    // accepted with probability A * r(L).
     ProposalResult propose(uint64_t seed, uint64_t index);
     // One plain-rejection attempt (the reference sampler): layout, uniform ordered pair, BFS.
     std::optional<GeneratedMaze> plain_attempt(uint64_t seed, uint64_t index);
-    // Exact far-pair count K(L) of layout `index` (for measuring r); `open_cells` gets n_L.
+    // Exact far-pair count K(L) of layout `index` (for measuring r); `open_cells` gets n_L. Layouts
+    // here and in `layout` follow the plain law (w uniform), whatever the envelope.
     int64_t far_pairs(uint64_t seed, uint64_t index, int * open_cells = nullptr);
-    // The wall layout of proposal `index` (kWall / kOpen cells), as propose and plain_attempt draw it.
+    // The wall layout of attempt `index` (kWall / kOpen cells), as plain_attempt draws it.
     Grid layout(uint64_t seed, uint64_t index);
 
 private:

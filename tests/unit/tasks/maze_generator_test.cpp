@@ -223,7 +223,7 @@ TEST_CASE("generated mazes have the Maze-Hard properties", "[maze][generator]") 
         CHECK(stats.accepted == 12);
         CHECK(stats.layouts >= 12);
         CHECK(stats.violations == 0);
-        CHECK(stats.max_r * cfg.boost <= 1);
+        CHECK(stats.max_boost_r <= 1);
         std::set<std::string> layouts;
         for (const auto & m : mazes) {
             INFO("layout " << m.layout_index);
@@ -306,6 +306,89 @@ TEST_CASE("fast sampler matches plain rejection sampling; a biased one does not"
     Sample biased = describe(generate_mazes(make_maze_gen_config(10, 28, 1e9), n, 303, 0, nullptr, &biased_stats));
     CHECK(biased_stats.violations > 0);
     CHECK(min_p(plain, biased) < 1e-3);
+
+    // A wall-count envelope that stays above r (m_w = 1/4 up to 40 walls, 1/2 above): walls are
+    // proposed non-uniformly and the acceptance r / m_w undoes it, so the law is plain rejection's.
+    auto envelope_cfg = make_maze_gen_config(10, 28, 4);
+    for (int w = envelope_cfg.min_walls; w <= envelope_cfg.max_walls; ++w)
+        envelope_cfg.wall_envelope.push_back(kMazeEnvelopeScale / (w <= 40 ? 4 : 2));
+    MazeGenStats envelope_stats;
+    Sample enveloped = describe(generate_mazes(envelope_cfg, n, 404, 0, nullptr, &envelope_stats));
+    CHECK(envelope_stats.envelope);
+    CHECK(envelope_stats.violations == 0);
+    CHECK(min_p(plain, enveloped) > 1e-3);
+
+    // Negative control: an envelope far below r up to 40 walls proposes those wall counts too rarely;
+    // clipping cannot make up for it, the violations are counted and the wall counts shift.
+    auto low_cfg = envelope_cfg;
+    for (int w = low_cfg.min_walls; w <= 40; ++w) low_cfg.wall_envelope[w - low_cfg.min_walls] = kMazeEnvelopeScale / 2000;
+    MazeGenStats low_stats;
+    Sample low = describe(generate_mazes(low_cfg, n, 505, 0, nullptr, &low_stats));
+    CHECK(low_stats.violations > 0);
+    CHECK(min_p(plain, low) < 1e-3);
+}
+
+TEST_CASE("the 30x30 wall-count envelope: table, wall-count law, per-layout boost", "[maze][generator]") {
+    const std::vector<uint32_t> env = default_maze_wall_envelope(30, 110);
+    REQUIRE(env.size() == 181);
+    CHECK(default_maze_wall_envelope(30, 130) == env);  // r only shrinks as T grows
+    CHECK(default_maze_wall_envelope(30, 100).empty());
+    CHECK(default_maze_wall_envelope(20, 73).empty());
+    CHECK(make_maze_gen_config(30).wall_envelope == env);
+    CHECK(make_maze_gen_config(30, -1, 8).wall_envelope.empty());  // an explicit boost means fixed A
+    CHECK(make_maze_gen_config(12).wall_envelope.empty());
+    // m_w = 1/8 (the fixed A = 8) over the bulk, never above it, and rising then falling.
+    CHECK(env[330 - 270] == kMazeEnvelopeScale / 8);
+    CHECK(env[290 - 270] == kMazeEnvelopeScale / 8);
+    CHECK(env[365 - 270] == kMazeEnvelopeScale / 8);
+    for (size_t i = 0; i < env.size(); ++i) {
+        INFO("walls " << 270 + i);
+        CHECK(env[i] > 0);
+        CHECK(env[i] <= kMazeEnvelopeScale / 8);
+        if (i > 0 && 270 + i <= 330) CHECK(env[i] >= env[i - 1]);
+        if (i > 0 && 270 + i > 330) CHECK(env[i] <= env[i - 1]);
+    }
+    CHECK(env.back() < env[330 - 270] / 4);
+
+    // Proposals draw w with probability m_w / sum m and carry A = 1/m_w.
+    MazeSampler sampler(make_maze_gen_config(30));
+    const int n = 100000, bins = 18;  // 10-wall bins 270..449 (450 joins the last)
+    std::vector<double> observed(bins, 0), expected(bins, 0);
+    double total = 0;
+    for (uint32_t m : env) total += m;
+    for (size_t i = 0; i < env.size(); ++i) expected[std::min<size_t>(i / 10, bins - 1)] += n * env[i] / total;
+    bool boosts_match = true;
+    for (int i = 0; i < n; ++i) {
+        ProposalResult res = sampler.propose(8, static_cast<uint64_t>(i));
+        REQUIRE(res.walls >= 270);
+        REQUIRE(res.walls <= 450);
+        boosts_match = boosts_match && res.boost == static_cast<double>(kMazeEnvelopeScale) / env[res.walls - 270];
+        observed[std::min((res.walls - 270) / 10, bins - 1)] += 1;
+    }
+    CHECK(boosts_match);
+    auto chi2_fit_p = [&](const std::vector<double> & expect) {
+        double x = 0;
+        for (int b = 0; b < bins; ++b) x += (observed[b] - expect[b]) * (observed[b] - expect[b]) / expect[b];
+        return chi2_p(x, bins - 1);
+    };
+    CHECK(chi2_fit_p(expected) > 1e-3);
+    // The same test tells the envelope law from the uniform one.
+    std::vector<double> uniform(bins, n / 181.0 * 10);
+    uniform.back() = n / 181.0 * 11;
+    CHECK(chi2_fit_p(uniform) < 1e-6);
+}
+
+TEST_CASE("a malformed wall-count envelope is a usage error", "[maze][generator]") {
+    auto cfg = make_maze_gen_config(10, 28);
+    cfg.wall_envelope.assign(5, kMazeEnvelopeScale / 4);  // 21 wall counts
+    CHECK_THROWS_AS(MazeSampler(cfg), UsageError);
+    cfg.wall_envelope.assign(21, kMazeEnvelopeScale / 4);
+    cfg.wall_envelope[3] = 0;  // that w would never be proposed
+    CHECK_THROWS_AS(MazeSampler(cfg), UsageError);
+    cfg.wall_envelope[3] = kMazeEnvelopeScale + 1;  // m_w > 1
+    CHECK_THROWS_AS(MazeSampler(cfg), UsageError);
+    cfg.wall_envelope[3] = kMazeEnvelopeScale;
+    CHECK_NOTHROW(MazeSampler(cfg));
 }
 
 TEST_CASE("30x30 mazes match the Maze-Hard statistics of datasets.md §4.3", "[maze][generator][.slow]") {
