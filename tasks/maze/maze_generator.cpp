@@ -16,6 +16,9 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 
 #include "harness/core/error.h"
 #include "harness/core/progress.h"
@@ -154,7 +157,6 @@ std::pair<int, int> first_cell(const Bits & b) {
 struct FloodResult {
     int layers = 0;         // BFS layers grown; the eccentricity of the start when finished
     bool finished = false;  // the component is complete (the frontier emptied)
-    int lo = 0, hi = -1;    // padded row indices that may have changed in `visited`
 };
 
 // Grows `visited` by BFS layers from `frontier` (rows band_lo..band_hi; usually visited and frontier
@@ -190,8 +192,6 @@ template <class V>
         lo = std::max(lo - 1, 0);
         hi = std::min(hi + 1, k - 1);
         const int first = (lo + kPadRows) & ~(kBlock - 1), last = (hi + kPadRows) & ~(kBlock - 1);
-        res.lo = first;
-        res.hi = last + kBlock - 1;
         V any{};
         if (res.layers == max_layers) {  // finished exactly here if nothing is left to grow
             for (int i = first; i <= last; i += kBlock) any |= grown(i);
@@ -222,11 +222,68 @@ FloodResult flood_generic(const Bits & open, Bits & visited, Bits & frontier, in
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
-// The same code with 8-row blocks where the CPU has AVX2; the result is bit for bit the same.
-[[gnu::target("avx2")]] FloodResult flood_avx2(const Bits & open, Bits & visited, Bits & frontier, int k,
-                                               int band_lo, int band_hi, int max_layers,
-                                               std::vector<Bits> * layers_out) {
-    return flood_blocks<Rows8>(open, visited, frontier, k, band_lo, band_hi, max_layers, layers_out);
+// Each row's upper (lower) neighbour row for 8 consecutive rows `cur`, given the 8 rows before (after).
+[[gnu::always_inline]] inline Rows8 rows_above(const Rows8 & before, const Rows8 & cur) {
+#if defined(__clang__)
+    return __builtin_shufflevector(before, cur, 7, 8, 9, 10, 11, 12, 13, 14);
+#else
+    return __builtin_shuffle(before, cur, Rows8{7, 8, 9, 10, 11, 12, 13, 14});
+#endif
+}
+[[gnu::always_inline]] inline Rows8 rows_below(const Rows8 & cur, const Rows8 & after) {
+#if defined(__clang__)
+    return __builtin_shufflevector(cur, after, 1, 2, 3, 4, 5, 6, 7, 8);
+#else
+    return __builtin_shuffle(cur, after, Rows8{1, 2, 3, 4, 5, 6, 7, 8});
+#endif
+}
+
+// The same search where the CPU has AVX2, with the whole board (32 rows) in four 8-row vectors that
+// stay in registers from layer to layer. The block version stores each layer and reads it back at
+// one-row offsets, which straddle the stored blocks (no store-to-load forwarding: a stall per block
+// and layer); here neighbour rows come from in-register shuffles. Same layers, same result.
+[[gnu::target("avx2")]] FloodResult flood_avx2(const Bits & open, Bits & visited, Bits & frontier,
+                                               int max_layers, std::vector<Bits> * layers_out) {
+    constexpr int kVecs = kMaxSide / 8;
+    Rows8 board[kVecs], seen[kVecs], cur[kVecs];
+    _Pragma("GCC unroll 4") for (int b = 0; b < kVecs; ++b) {
+        board[b] = open.load<Rows8>(kPadRows + 8 * b);
+        seen[b] = visited.load<Rows8>(kPadRows + 8 * b);
+        cur[b] = frontier.load<Rows8>(kPadRows + 8 * b);
+    }
+    FloodResult res;
+    if (layers_out) layers_out->assign(1, frontier);
+    const Rows8 zero{};
+    while (true) {
+        Rows8 fresh[kVecs];
+        Rows8 any{};
+        _Pragma("GCC unroll 4") for (int b = 0; b < kVecs; ++b) {
+            const Rows8 above = rows_above(b > 0 ? cur[b - 1] : zero, cur[b]);
+            const Rows8 below = rows_below(cur[b], b + 1 < kVecs ? cur[b + 1] : zero);
+            fresh[b] = ((cur[b] << 1) | (cur[b] >> 1) | above | below) & board[b] & ~seen[b];
+            any |= fresh[b];
+        }
+        const bool empty = _mm256_testz_si256(reinterpret_cast<__m256i &>(any), reinterpret_cast<__m256i &>(any));
+        if (res.layers == max_layers || empty) {  // at the limit: finished exactly if nothing is left to grow
+            res.finished = empty;
+            break;
+        }
+        _Pragma("GCC unroll 4") for (int b = 0; b < kVecs; ++b) {
+            seen[b] |= fresh[b];
+            cur[b] = fresh[b];
+        }
+        ++res.layers;
+        if (layers_out) {
+            Bits layer;
+            _Pragma("GCC unroll 4") for (int b = 0; b < kVecs; ++b) layer.store(kPadRows + 8 * b, cur[b]);
+            layers_out->push_back(layer);
+        }
+    }
+    _Pragma("GCC unroll 4") for (int b = 0; b < kVecs; ++b) {
+        visited.store(kPadRows + 8 * b, seen[b]);
+        frontier.store(kPadRows + 8 * b, cur[b]);
+    }
+    return res;
 }
 const bool kHaveAvx2 = __builtin_cpu_supports("avx2");
 #endif
@@ -234,7 +291,7 @@ const bool kHaveAvx2 = __builtin_cpu_supports("avx2");
 FloodResult flood(const Bits & open, Bits & visited, Bits & frontier, int k, int band_lo, int band_hi,
                   int max_layers, std::vector<Bits> * layers_out = nullptr) {
 #if defined(__x86_64__) && defined(__GNUC__)
-    if (kHaveAvx2) return flood_avx2(open, visited, frontier, k, band_lo, band_hi, max_layers, layers_out);
+    if (kHaveAvx2) return flood_avx2(open, visited, frontier, max_layers, layers_out);
 #endif
     return flood_generic(open, visited, frontier, k, band_lo, band_hi, max_layers, layers_out);
 }
