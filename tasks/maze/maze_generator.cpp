@@ -321,6 +321,7 @@ struct MazeSampler::Impl {
     MazeGenConfig cfg;
     int K, N, T, H;
     std::vector<Cell> center_order;  // board cells, nearest to the centre first
+    std::vector<uint16_t> cell_at;   // cell i (row-major) as row * 32 + column
     std::vector<uint32_t> envelope_cdf;  // running sums of cfg.wall_envelope (empty: walls uniform)
     Bits open_bits;
     int n_walls = 0, n_open = 0;
@@ -340,7 +341,10 @@ struct MazeSampler::Impl {
     explicit Impl(const MazeGenConfig & c)
         : cfg(c), K(c.size), N(c.size * c.size), T(c.min_path), H(c.min_path / 2) {
         for (int r = 0; r < K; ++r)
-            for (int col = 0; col < K; ++col) center_order.emplace_back(r, col);
+            for (int col = 0; col < K; ++col) {
+                center_order.emplace_back(r, col);
+                cell_at.push_back(static_cast<uint16_t>(r * 32 + col));
+            }
         auto centre_distance = [&](const Cell & p) {
             return std::abs(2 * p.first - (K - 1)) + std::abs(2 * p.second - (K - 1));
         };
@@ -403,18 +407,22 @@ struct MazeSampler::Impl {
             walls_bits.row[r + kPadRows] = bits;
             count += popcount32(bits);
         }
+        // Setting a wall cell or clearing an open one changes nothing, so the loops need no branch on
+        // the cell (a coin flip for the branch predictor), and the table spares a division by K.
         HalfWordStream halves(rng);
-        while (count != n_walls) {
-            uint32_t i = halves.below(static_cast<uint32_t>(N));
-            int r = static_cast<int>(i) / K, c = static_cast<int>(i) % K;
-            bool is_wall = walls_bits.test(r, c);
-            if (count < n_walls && !is_wall) {
-                walls_bits.set(r, c);
-                ++count;
-            } else if (count > n_walls && is_wall) {
-                walls_bits.reset(r, c);
-                --count;
-            }
+        while (count < n_walls) {
+            const uint16_t at = cell_at[halves.below(static_cast<uint32_t>(N))];
+            Row & row = walls_bits.row[(at >> 5) + kPadRows];
+            const Row bit = Row{1} << (at & 31);
+            count += (row & bit) == 0;
+            row |= bit;
+        }
+        while (count > n_walls) {
+            const uint16_t at = cell_at[halves.below(static_cast<uint32_t>(N))];
+            Row & row = walls_bits.row[(at >> 5) + kPadRows];
+            const Row bit = Row{1} << (at & 31);
+            count -= (row & bit) != 0;
+            row &= ~bit;
         }
         open_bits = Bits{};
         for (int r = 0; r < K; ++r) open_bits.row[r + kPadRows] = ~walls_bits.row[r + kPadRows] & row_mask;
@@ -462,13 +470,23 @@ struct MazeSampler::Impl {
                 large_noted[n_runs] = 0;
                 if (c1 - c0 + 1 >= T + 2) note_large(n_runs);  // only with a tiny --min-path
             }
+            // The segments of one run are consecutive (runs are intervals, segments come in column
+            // order), so a run seen for the first time has not been joined in this row: a current-row
+            // run is then its own root, and a previous-row run needs a find. Otherwise its root is the
+            // root left by the last segment (a union keeps its winner a root).
             const Row overlap = x & prev_bits;
+            int last_a = -1, last_b = -1, last_root = -1;
             for (Row seg = overlap & ~(overlap << 1); seg; seg &= seg - 1) {
                 const Row upto = static_cast<Row>((Row{2} << __builtin_ctz(seg)) - 1);  // columns <= segment start
-                int a = find(id_by_start[31 - __builtin_clz(starts & upto)]);
-                int b = find(prev_id_by_start[31 - __builtin_clz(prev_starts & upto)]);
-                if (a == b) continue;
+                const int run_a = id_by_start[31 - __builtin_clz(starts & upto)];
+                const int run_b = prev_id_by_start[31 - __builtin_clz(prev_starts & upto)];
+                int a = run_a == last_a ? last_root : run_a;
+                int b = run_b == last_b ? last_root : find(run_b);
+                last_a = run_a;
+                last_b = run_b;
                 if (b < a) std::swap(a, b);
+                last_root = a;
+                if (a == b) continue;
                 parent[b] = static_cast<uint16_t>(a);
                 comp_size[a] = static_cast<uint16_t>(comp_size[a] + comp_size[b]);
                 if (comp_size[a] >= T + 2) note_large(a);
