@@ -60,9 +60,10 @@
 // d(x,y) <= d(x,l) + d(l,y) bound K for the rest, and only when A * bound > u * n(n-1) is K counted
 // exactly (so every violation is seen). About 9,500 layouts per maze at 30x30 with
 // A = 8 (~77,000 plain attempts), ~7,000 with the envelope.
-// Per layout (perf, 30x30, ~3 us): drawing ~22%, the other components' union-find ~30% (needed on
-// ~57% of layouts: below the percolation threshold the centre's component leaves hundreds of cells),
-// bitboard floods ~28%.
+// Per layout (perf, 30x30 with the envelope, ~2.5 us): the other components' union-find and the
+// bookkeeping around it ~47% (union-find runs on ~46% of layouts, over ~170 row runs: below the
+// percolation threshold the centre's component leaves hundreds of cells), bitboard floods ~25%,
+// drawing ~19%, the landmark stage ~7%.
 // How much of this is spent changes no decision: every shortcut only settles a test that the exact
 // count would settle the same way, and every random value used is exactly uniform, so the accepted
 // mazes keep the law pi above. Which cell starts a component's searches, and in which order far pairs

@@ -1,6 +1,7 @@
 // Maze generator: config rules, the layout distribution, exact far-pair counts, properties of generated
-// mazes, determinism across thread counts, one maze per layout, and a statistical comparison of the
-// fast sampler with plain rejection sampling (with a biased sampler as a negative control).
+// mazes, determinism across thread counts, one maze per layout, statistical comparisons of the fast
+// sampler with plain rejection sampling (with biased samplers as negative controls), and the 30x30
+// wall-count envelope (its table, the wall-count law of proposals, the same law as the fixed boost).
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -415,4 +416,17 @@ TEST_CASE("at 30x30 the fast sampler matches plain rejection sampling", "[maze][
     MazeGenStats stats;
     Sample fast = describe(generate_mazes(make_maze_gen_config(30), n, 505, 0, nullptr, &stats));
     CHECK(min_p(plain, fast) > 1e-3);
+}
+
+TEST_CASE("at 30x30 the wall-count envelope and the fixed boost give the same law", "[maze][generator][.slow]") {
+    // Both are exact (see maze_generator.h); 1,000 mazes each tell apart wall-count shifts of a few
+    // walls, which an envelope too low at some wall counts would cause (see the 10x10 negative control).
+    const int n = 1000;
+    MazeGenStats envelope_stats, fixed_stats;
+    Sample enveloped = describe(generate_mazes(make_maze_gen_config(30), n, 606, 0, nullptr, &envelope_stats));
+    Sample fixed = describe(generate_mazes(make_maze_gen_config(30, -1, 8), n, 707, 0, nullptr, &fixed_stats));
+    CHECK(envelope_stats.envelope);
+    CHECK_FALSE(fixed_stats.envelope);
+    CHECK(envelope_stats.layouts < fixed_stats.layouts);  // the point of the envelope
+    CHECK(min_p(enveloped, fixed) > 1e-3);
 }
