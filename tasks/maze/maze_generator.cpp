@@ -367,8 +367,9 @@ struct MazeSampler::Impl {
         for (size_t i = 0; i < env.size(); ++i) {
             // A zero weight would never propose that w, which is exact only if no such layout has a far pair.
             if (env[i] == 0 || env[i] > kMazeEnvelopeScale)
-                throw UsageError("maze config: wall_envelope entry for " + std::to_string(cfg.min_walls + static_cast<int>(i)) +
-                                 " walls must be in 1.." + std::to_string(kMazeEnvelopeScale));
+                throw UsageError("maze config: wall_envelope entry for " +
+                                 std::to_string(cfg.min_walls + static_cast<int>(i)) + " walls must be in 1.." +
+                                 std::to_string(kMazeEnvelopeScale));
             total += env[i];
             if (total > 0xffffffffull) throw UsageError("maze config: wall_envelope weights sum to 2^32 or more");
             envelope_cdf.push_back(static_cast<uint32_t>(total));
@@ -380,10 +381,12 @@ struct MazeSampler::Impl {
     int draw_wall_count(Rng & rng, bool from_envelope) {
         if (!from_envelope || envelope_cdf.empty()) {
             layout_boost = cfg.boost;
-            return cfg.min_walls + static_cast<int>(bounded(rng, static_cast<uint32_t>(cfg.max_walls - cfg.min_walls + 1)));
+            const auto range = static_cast<uint32_t>(cfg.max_walls - cfg.min_walls + 1);
+            return cfg.min_walls + static_cast<int>(bounded(rng, range));
         }
         const uint32_t x = bounded(rng, envelope_cdf.back());
-        const auto i = static_cast<size_t>(std::upper_bound(envelope_cdf.begin(), envelope_cdf.end(), x) - envelope_cdf.begin());
+        const auto i = static_cast<size_t>(std::upper_bound(envelope_cdf.begin(), envelope_cdf.end(), x) -
+                                           envelope_cdf.begin());
         layout_boost = static_cast<double>(kMazeEnvelopeScale) / static_cast<double>(cfg.wall_envelope[i]);
         return cfg.min_walls + static_cast<int>(i);
     }
@@ -789,22 +792,22 @@ double default_maze_boost(int size, int min_path) {
 
 // The wall-count envelope at 30x30, T = 110: m_w in thousandths at knots, linear in between.
 // Measured on 80M layouts (seeds 4242 and 9191, 40M each, exact K(L) for every layout); largest r seen
-// per 5-wall bin: 0.077 (270-274), 0.069 (285-289), 0.10-0.14 over 290-364, 0.069 (370-374),
-// 0.081 (380-384), 0.047 (390-394), 0.034 (405-409), 0.026 (420-424), 0.004 (430-434), 0.0013 (445-449).
-// The table keeps m_w = 1/8 (the fixed A = 8) over the bulk 290..365 and elsewhere stays at least 1.2x
-// above every bin maximum (1.3x to 2x for most bins, 7x to 44x from 430 walls on, where the bins hold
-// a handful of layouts with far pairs). On those 80M layouts the only layouts with r > m_w were the 3
-// with r > 1/8 in the bulk, exactly as with A = 8 (pi-mass lost to clipping 2.0e-5). Mean m_w is
-// 0.0936 instead of 0.125: 1.34x fewer layouts per maze (9,461 -> 7,082 predicted from those layouts).
-// Measured alone (maze_bench, busy machine) it gave 1.30x more mazes per second: a layout with a large
-// A(w) costs more to reject, as the bound must drop lower before it settles the test.
+// per 5-wall bin: 0.05-0.08 over 270-289, 0.09-0.14 over 290-364, 0.06-0.09 over 365-389, 0.047
+// (390-394), 0.034 (405-409), 0.026 (420-424), 0.004 (430-434), 0.0013 (445-449). The largest r is a
+// rare-event estimate that undershoots: a first table 1.2x-2x above these maxima (1/8 only over
+// 290..365) met r = 0.112 at 376 walls, where the 80M layouts had shown at most 0.058, within 1,500
+// mazes. So the table is m_w = min(1/8, max(0.03, 2 x the largest r seen within 5 walls of w)), made
+// non-increasing above the peak, with the knots below on or above that curve: 1/8 (the fixed A = 8)
+// up to 391 walls, then falling to 0.03. On the 80M layouts the only layouts with r > m_w are the 3
+// with r > 1/8 that A = 8 clips too (pi-mass lost to clipping 2.0e-5). Mean m_w is 0.103 instead of
+// 0.125: 1.21x fewer layouts per maze (9,461 -> 7,806 predicted from those layouts).
 namespace {
 struct EnvelopeKnot {
     int walls;
     int m_millis;
 };
-constexpr std::array<EnvelopeKnot, 9> kEnvelope30{{{270, 100}, {290, 125}, {365, 125}, {380, 105}, {395, 75},
-                                                   {410, 45}, {430, 35}, {440, 20}, {450, 20}}};
+constexpr std::array<EnvelopeKnot, 9> kEnvelope30{{{270, 125}, {391, 125}, {399, 95}, {404, 70}, {413, 68},
+                                                   {414, 55}, {431, 52}, {432, 30}, {450, 30}}};
 }  // namespace
 
 std::vector<uint32_t> default_maze_wall_envelope(int size, int min_path) {

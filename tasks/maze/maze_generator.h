@@ -38,20 +38,22 @@
 // Wall-count envelope (the default at 30x30 with T >= 110). r(L) depends strongly on the wall count w:
 // a far pair needs a long, winding component, common near the percolation threshold (w ~ 330) and rare
 // with many walls (E[r | w] is 80 times smaller at w = 405 than at w = 335, and the largest r seen falls
-// from 0.14 to 0.03). With one A for every w, most proposals at such w are wasted. So the sampler draws
-// w with probability q(w) = m_w / sum_v m_v, L uniform among the w-subsets, and accepts L with
-// probability r(L) / m_w (that is, A(w) = 1/m_w), then (S, G) uniform among the far pairs. An
-// accepted proposal has probability
-//     q(w) * P(L | w) * (r(L) / m_w) * 1[d_L(S,G) > T] / K(L)  =  P(L | w) * 1[d_L(S,G) > T] / (n_L (n_L - 1) sum_v m_v),
+// from 0.14 to 0.03; 2.7% of the pi-mass lies at 380 walls or more, 1% at 390 or more). With one A
+// for every w, most proposals at such w are wasted. So the sampler draws w with probability
+// q(w) = m_w / sum_v m_v, L uniform among the w-subsets, and accepts L with probability r(L) / m_w
+// (that is, A(w) = 1/m_w), then (S, G) uniform among the far pairs. An accepted proposal has
+// probability
+//     q(w) P(L | w) (r(L) / m_w) 1[d_L(S,G) > T] / K(L)  =  P(L | w) 1[d_L(S,G) > T] / (n_L (n_L - 1) sum_v m_v),
 // and P(L) = P(L | w) / (number of w values) since w is uniform in step 1, so this is again
 // proportional to pi: the same law, provided r(L) <= m_w for every layout (the fixed-A argument above
 // is the case m_w = 1/A). Per proposal the acceptance rate is E[r] / mean_w(m_w) instead of A * E[r].
-// The table (default_maze_wall_envelope in the .cpp, with how it was measured) keeps m_w = 1/8 over
-// w in [290, 365], where the largest r seen is 0.10-0.14 (so clipping there is the fixed A = 8's), and
-// falls off on both sides at least 1.2x above the largest r seen in each 5-wall bin over 80M layouts;
-// mean m_w = 0.094, so ~1.34x fewer layouts per maze. Layouts with r > m_w are clipped and counted
-// exactly as above. K(L) only shrinks as T grows, so the table also holds for T > 110; other sizes and
-// thresholds, and any explicit boost, use the fixed A.
+// The table (default_maze_wall_envelope in the .cpp, with how it was measured) keeps m_w = 1/8 up to
+// 391 walls (so clipping there is the fixed A = 8's) and above that falls to 0.03, staying at least
+// twice the largest r seen within 5 walls over 80M layouts; mean m_w = 0.103, so ~1.21x fewer layouts
+// per maze. The margin matters: the largest r seen in a few million layouts undershoots the real tail
+// (see the .cpp). Layouts with r > m_w are clipped and counted exactly as above. K(L) only shrinks
+// as T grows, so the table also holds for T > 110; other sizes and thresholds, and any explicit
+// boost, use the fixed A.
 //
 // Cost. K(L) is needed only as far as the acceptance test u * n(n-1) < A * K decides, with u drawn
 // before the analysis. Almost every layout is settled by bitboard BFS (whole rows per SIMD operation):
@@ -59,7 +61,7 @@
 // its diameter is <= T; a component of c cells holds at most c(c-1-T) far pairs. Landmark bounds
 // d(x,y) <= d(x,l) + d(l,y) bound K for the rest, and only when A * bound > u * n(n-1) is K counted
 // exactly (so every violation is seen). About 9,500 layouts per maze at 30x30 with
-// A = 8 (~77,000 plain attempts), ~7,000 with the envelope.
+// A = 8 (~77,000 plain attempts), ~7,800 with the envelope.
 // Per layout (perf, 30x30 with the envelope, ~2.5 us): the other components' union-find and the
 // bookkeeping around it ~47% (union-find runs on ~46% of layouts, over ~170 row runs: below the
 // percolation threshold the centre's component leaves hundreds of cells), bitboard floods ~25%,

@@ -322,7 +322,8 @@ TEST_CASE("fast sampler matches plain rejection sampling; a biased one does not"
     // Negative control: an envelope far below r up to 40 walls proposes those wall counts too rarely;
     // clipping cannot make up for it, the violations are counted and the wall counts shift.
     auto low_cfg = envelope_cfg;
-    for (int w = low_cfg.min_walls; w <= 40; ++w) low_cfg.wall_envelope[w - low_cfg.min_walls] = kMazeEnvelopeScale / 2000;
+    for (int w = low_cfg.min_walls; w <= 40; ++w)
+        low_cfg.wall_envelope[w - low_cfg.min_walls] = kMazeEnvelopeScale / 2000;
     MazeGenStats low_stats;
     Sample low = describe(generate_mazes(low_cfg, n, 505, 0, nullptr, &low_stats));
     CHECK(low_stats.violations > 0);
@@ -338,10 +339,11 @@ TEST_CASE("the 30x30 wall-count envelope: table, wall-count law, per-layout boos
     CHECK(make_maze_gen_config(30).wall_envelope == env);
     CHECK(make_maze_gen_config(30, -1, 8).wall_envelope.empty());  // an explicit boost means fixed A
     CHECK(make_maze_gen_config(12).wall_envelope.empty());
-    // m_w = 1/8 (the fixed A = 8) over the bulk, never above it, and rising then falling.
+    // m_w = 1/8 (the fixed A = 8) up to 391 walls, never above it, and non-increasing after the peak.
+    CHECK(env[0] == kMazeEnvelopeScale / 8);
     CHECK(env[330 - 270] == kMazeEnvelopeScale / 8);
-    CHECK(env[290 - 270] == kMazeEnvelopeScale / 8);
-    CHECK(env[365 - 270] == kMazeEnvelopeScale / 8);
+    CHECK(env[391 - 270] == kMazeEnvelopeScale / 8);
+    CHECK(env[400 - 270] < kMazeEnvelopeScale / 8);
     for (size_t i = 0; i < env.size(); ++i) {
         INFO("walls " << 270 + i);
         CHECK(env[i] > 0);
