@@ -163,6 +163,9 @@ void setup_data(CLI::App & app, const GlobalOptions & g) {
     gen->add_option("--seed", o->gen.seed, "Random seed (same seed, same file)");
     gen->add_option("--min-rating", o->gen.min_rating, "Sudoku: minimum rating (guesses)");
     gen->add_option("--max-rating", o->gen.max_rating, "Sudoku: maximum rating (guesses)");
+    gen->add_option("--max-blanks", o->gen.max_blanks,
+                    "Sudoku: an easier band: reveal answer digits (seeded) until at most this many blanks remain")
+        ->check(CLI::Range(0, 81));
     gen->add_option("--size", o->gen.size, "Maze: side length")->check(CLI::Range(4, 30));
     gen->add_option("--min-path", o->gen.min_path, "Maze: shortest path must be longer than this many moves");
     gen->add_option("--out", o->out, "Output CSV file")->required();

@@ -38,6 +38,16 @@ void print_preset_table() {
     std::printf("\n`trmbench models info --preset NAME` shows one in full.\n");
 }
 
+// {"exact": {"correct": k, "of": n}, ...} for every measure of the scorer.
+nlohmann::json measures_json(const std::vector<std::string> & names, const std::map<std::string, int64_t> & hits, size_t n) {
+    nlohmann::json j = nlohmann::json::object();
+    for (const std::string & m : names) {
+        auto it = hits.find(m);
+        j[m] = {{"correct", it == hits.end() ? 0 : it->second}, {"of", n}};
+    }
+    return j;
+}
+
 std::string info_json(const ModelConfig & c) {
     nlohmann::json j = nlohmann::json::parse(model_config_to_json(c));
     ParamCount p = count_params_detail(c);
@@ -188,6 +198,9 @@ void run_models_solve(const SolveOpts & o, const GlobalOptions & g) {
     const size_t steps = static_cast<size_t>(model_json["act_steps"].get<int64_t>());
     std::map<std::string, std::vector<bool>> step_ok;
     std::map<std::string, bool> top1_ok, any_ok;
+    // Attempt 1 on every measure of the task's scorer (maze: exact, valid, optimal), in scorer order.
+    const std::vector<std::string> measure_names = task->scorer().measure_names();
+    std::map<std::string, int64_t> measure_hits;
     double flops = 0, wall_ms = 0;
     std::map<std::string, int> outcomes;
     for (const Prediction & p : sink.predictions) {
@@ -197,9 +210,13 @@ void run_models_solve(const SolveOpts & o, const GlobalOptions & g) {
         per_step.resize(steps, false);
         for (size_t s = 0; s < p.steps.size() && s < steps; ++s)
             if (!p.steps[s].answer.empty() && scorer.score(ex, p.steps[s].answer).correct()) per_step[s] = true;
-        const bool ok = p.answer && scorer.score(ex, p.answer).correct();
+        const Score score = scorer.score(ex, p.answer);
+        const bool ok = p.answer && score.correct();
         any_ok[p.example_id] = any_ok[p.example_id] || ok;
-        if (p.attempt == 0) top1_ok[p.example_id] = ok;
+        if (p.attempt == 0) {
+            top1_ok[p.example_id] = ok;
+            for (const Measure & m : score.measures) measure_hits[m.name] += (p.answer && m.value) ? 1 : 0;
+        }
         flops += std::max(0.0, p.compute.flops);
         wall_ms += std::max(0.0, p.compute.wall_ms);
         ++outcomes[std::string(outcome_name(p.outcome))];
@@ -227,6 +244,7 @@ void run_models_solve(const SolveOpts & o, const GlobalOptions & g) {
                             {"attempts", attempts},
                             {"accuracy_per_step", step_acc},
                             {"accuracy", top1},
+                            {"measures", measures_json(measure_names, measure_hits, examples.size())},
                             {"pass_at_attempts", any},
                             {"outcomes", outcomes},
                             {"flops_per_puzzle", per_puzzle},
@@ -245,6 +263,12 @@ void run_models_solve(const SolveOpts & o, const GlobalOptions & g) {
         std::printf("%5zu %9.2f%% %16.2f\n", s + 1, 100 * step_acc[s], flops_per_step * static_cast<double>(s + 1) / 1e9);
     std::printf("\nexact     %.2f%% (attempt 1)", 100 * top1);
     if (attempts > 1) std::printf(", pass@%d %.2f%%", attempts, 100 * any);
+    if (measure_names.size() > 1) {
+        std::printf("\nmeasures ");
+        for (const std::string & m : measure_names)
+            std::printf(" %s %lld/%zu", m.c_str(), static_cast<long long>(measure_hits[m]), examples.size());
+        std::printf(" (attempt 1)");
+    }
     std::printf("\noutcomes ");
     for (const auto & [name, count] : outcomes) std::printf(" %s %d", name.c_str(), count);
     std::printf("\ncompute   %s FLOPs per puzzle, %.1f ms wall per puzzle, %.2f puzzles/s, %.1f GFLOP/s\n", format_sci(per_puzzle).c_str(),

@@ -67,6 +67,7 @@ struct GenerateOptions {
     uint64_t seed = 0;         // same seed, same options -> byte-identical file
     double min_rating = -1;    // sudoku: keep puzzles rated at least this (-1: any)
     double max_rating = -1;    // sudoku: keep puzzles rated at most this (-1: any)
+    int max_blanks = -1;       // sudoku: reveal answer digits until at most this many blanks remain (-1: keep all)
     int size = 30;             // maze: side length (the Maze-Hard rules scale with it)
     int min_path = -1;         // maze: shortest path must be longer than this (-1: the family default)
     int threads = 0;           // worker threads, <= 0: all usable cores (output never depends on it)

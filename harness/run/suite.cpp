@@ -164,7 +164,7 @@ private:
 
 // Which `generate.options` keys each family reads (GenerateOptions).
 std::vector<std::string_view> generate_keys(std::string_view family) {
-    if (family == "sudoku") return {"min_rating", "max_rating"};
+    if (family == "sudoku") return {"min_rating", "max_rating", "max_blanks"};
     if (family == "maze") return {"size", "min_path"};
     return {};
 }
@@ -193,6 +193,7 @@ GenerateSpec parse_generate(const Obj & task, const std::string & family) {
             if (!o.has(k.c_str())) continue;
             double v = key == "size" ? static_cast<double>(o.integer(k.c_str(), 0, 4, 30))
                        : key == "min_path" ? static_cast<double>(o.integer(k.c_str(), 0, -1, 10000))
+                       : key == "max_blanks" ? static_cast<double>(o.integer(k.c_str(), 0, 0, 81))
                                            : o.number(k.c_str(), -1, -1, 1e9);
             spec.options.emplace_back(k, v);
         }
@@ -401,6 +402,7 @@ GenerateOptions GenerateSpec::to_options() const {
         else if (k == "max_rating") o.max_rating = v;
         else if (k == "size") o.size = static_cast<int>(v);
         else if (k == "min_path") o.min_path = static_cast<int>(v);
+        else if (k == "max_blanks") o.max_blanks = static_cast<int>(v);
     }
     return o;
 }

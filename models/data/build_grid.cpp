@@ -25,6 +25,7 @@
 #include "tasks/arc/arc_augment.h"
 #include "tasks/registry.h"
 #include "tasks/sudoku/sudoku_augment.h"
+#include "tasks/sudoku/sudoku_band.h"
 #include "tasks/sudoku/sudoku_board.h"
 #include "tasks/sudoku/sudoku_tokens.h"
 
@@ -224,25 +225,6 @@ std::vector<StampInput> grid_inputs(const InputDataset & train, const std::optio
     return inputs;
 }
 
-// Fills blanks of `puzzle` from `answer` until at most `max_blanks` remain; which blanks stay is
-// a seeded choice (a partial Fisher-Yates draw over the blank cells in cell order).
-void reveal_down_to(sudoku::Cells & puzzle, const sudoku::Cells & answer, int max_blanks, uint64_t seed) {
-    std::vector<int> blanks;
-    for (int i = 0; i < sudoku::kCells; ++i)
-        if (puzzle[static_cast<size_t>(i)] == 0) blanks.push_back(i);
-    const int count = static_cast<int>(blanks.size());
-    if (count <= max_blanks) return;
-    Rng rng(seed);
-    for (int i = 0; i < max_blanks; ++i) {
-        const int j = i + static_cast<int>(rng.below(static_cast<uint64_t>(count - i)));
-        std::swap(blanks[static_cast<size_t>(i)], blanks[static_cast<size_t>(j)]);
-    }
-    for (int i = max_blanks; i < count; ++i) {
-        const auto cell = static_cast<size_t>(blanks[static_cast<size_t>(i)]);
-        puzzle[cell] = answer[cell];
-    }
-}
-
 GridFamily sudoku_family(const SudokuDataOptions & o) {
     GridFamily fam;
     fam.family = "sudoku";
@@ -257,7 +239,7 @@ GridFamily sudoku_family(const SudokuDataOptions & o) {
                                                                 uint8_t * in, uint8_t * lab) {
         auto puzzle = sudoku::to_cells(ex.input), answer = sudoku::to_cells(ex.target);
         if (!puzzle || !answer) throw InputError("sudoku example " + ex.id + ": not a 9x9 board");
-        if (max_blanks > 0) reveal_down_to(*puzzle, *answer, max_blanks, derive_seed(reveal_seed, row));
+        if (max_blanks > 0) sudoku::reveal_down_to(*puzzle, *answer, max_blanks, derive_seed(reveal_seed, row));
         auto put = [&](const sudoku::Cells & p, const sudoku::Cells & a, int k) {
             const size_t off = static_cast<size_t>(k) * sudoku::kSeqLen;
             tokens_to_u8(sudoku::encode(sudoku::to_grid(p)), sudoku::kSeqLen, sudoku::kVocabSize, in + off, "sudoku " + ex.id);

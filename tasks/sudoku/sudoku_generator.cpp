@@ -14,6 +14,7 @@
 #include "harness/core/rng.h"
 #include "harness/core/strings.h"
 #include "harness/core/version.h"
+#include "tasks/sudoku/sudoku_band.h"
 #include "tasks/sudoku/sudoku_io.h"
 #include "tasks/sudoku/sudoku_solver.h"
 
@@ -21,6 +22,7 @@ namespace trmbench::sudoku {
 namespace {
 
 constexpr const char * kSource = "trmbench-gen";
+constexpr uint64_t kRevealStream = 0x7265'7665'616cULL;  // "reveal": the seed stream of the --max-blanks draw
 
 bool bound_set(double v) { return v >= 0; }
 
@@ -41,6 +43,11 @@ bool in_band(const GenerateOptions & o, int64_t rating) {
 
 void check_options(const GenerateOptions & o, const GenerateLimits & limits) {
     if (o.n <= 0) throw UsageError("sudoku generator: --n must be positive, got " + std::to_string(o.n));
+    if (o.max_blanks < -1 || o.max_blanks > kCells)
+        throw UsageError("sudoku generator: --max-blanks must be in [0, 81] (or -1: keep every blank), got " +
+                         std::to_string(o.max_blanks));
+    if (o.size != GenerateOptions{}.size || o.min_path != GenerateOptions{}.min_path)
+        throw UsageError("sudoku generator: --size/--min-path apply to mazes; for sudoku use --min-rating/--max-rating/--max-blanks");
     if (bound_set(o.min_rating) && bound_set(o.max_rating) && o.min_rating > o.max_rating)
         throw UsageError("sudoku generator: the rating band " + band_text(o) + " is empty (--min-rating is above --max-rating)");
     if (limits.batch <= 0 || limits.min_candidates <= 0 || limits.candidates_per_puzzle <= 0)
@@ -48,7 +55,7 @@ void check_options(const GenerateOptions & o, const GenerateLimits & limits) {
 }
 
 // Evaluates candidates [first, first + count) on `threads` threads; results[i] is candidate first + i.
-std::vector<GeneratedPuzzle> evaluate_batch(uint64_t seed, uint64_t first, int64_t count, int threads) {
+std::vector<GeneratedPuzzle> evaluate_batch(uint64_t seed, int max_blanks, uint64_t first, int64_t count, int threads) {
     std::vector<GeneratedPuzzle> results(static_cast<size_t>(count));
     std::atomic<int64_t> next{0};
     std::exception_ptr failure;
@@ -56,7 +63,7 @@ std::vector<GeneratedPuzzle> evaluate_batch(uint64_t seed, uint64_t first, int64
     auto work = [&] {
         try {
             for (int64_t i; (i = next.fetch_add(1)) < count && !failed.load();)
-                results[static_cast<size_t>(i)] = generate_candidate(seed, first + static_cast<uint64_t>(i));
+                results[static_cast<size_t>(i)] = generate_candidate(seed, first + static_cast<uint64_t>(i), max_blanks);
         } catch (...) {
             if (!failed.exchange(true)) failure = std::current_exception();
         }
@@ -108,7 +115,7 @@ std::string ratings_seen(const std::map<int64_t, int64_t> & histogram) {
 
 }  // namespace
 
-GeneratedPuzzle generate_candidate(uint64_t seed, uint64_t k) {
+GeneratedPuzzle generate_candidate(uint64_t seed, uint64_t k, int max_blanks) {
     Rng rng(derive_seed(seed, k));
     GeneratedPuzzle p;
     p.candidate = k;
@@ -122,6 +129,8 @@ GeneratedPuzzle generate_candidate(uint64_t seed, uint64_t k) {
         p.question[c] = 0;
         if (count_solutions(p.question, 2) != 1) p.question[c] = keep;
     }
+    // The reveal draws from its own stream, so the minimal puzzle above is the same with or without a band.
+    if (max_blanks >= 0) reveal_down_to(p.question, p.answer, max_blanks, derive_seed(derive_seed(seed, k), kRevealStream));
     p.rating = rate(p.question);
     return p;
 }
@@ -142,7 +151,7 @@ std::vector<GeneratedPuzzle> generate_puzzles(const GenerateOptions & opts, cons
         // the size depends only on counts, never on threads, so the output does not either.
         int64_t missing = opts.n - static_cast<int64_t>(accepted.size());
         int64_t size = std::clamp<int64_t>(2 * missing, std::min<int64_t>(32, limits.batch), limits.batch);
-        auto batch = evaluate_batch(opts.seed, static_cast<uint64_t>(evaluated), size, threads);
+        auto batch = evaluate_batch(opts.seed, opts.max_blanks, static_cast<uint64_t>(evaluated), size, threads);
         evaluated += size;
         for (auto & p : batch) {
             ++histogram[p.rating];

@@ -4,6 +4,8 @@
 // Candidate k (k = 0, 1, 2, ...) is made from its own seed derive_seed(seed, k):
 //   random complete grid (seeded randomized backtracking) -> remove clues in a random order, keeping a
 //   removal only while the solution stays unique (the result is a minimal puzzle) -> rate it.
+// With max_blanks = K >= 0, answer digits are then revealed (a seeded draw, sudoku_band.h) until at most
+// K blanks remain, and the rating is that of the revealed puzzle: an easier band for small models.
 // Candidates are accepted in k order when their rating is inside [min_rating, max_rating], until n are
 // accepted. Worker threads evaluate candidates in batches whose size depends only on the counts so far,
 // so the file is byte-identical for a given (n, seed, band) whatever the thread count.
@@ -31,8 +33,9 @@ struct GeneratedPuzzle {
     int64_t rating = 0;
 };
 
-// Candidate k of `seed`: deterministic, independent of every other candidate.
-GeneratedPuzzle generate_candidate(uint64_t seed, uint64_t k);
+// Candidate k of `seed`: deterministic, independent of every other candidate. max_blanks >= 0 reveals
+// answer digits until at most that many blanks remain (-1: the minimal puzzle as it is).
+GeneratedPuzzle generate_candidate(uint64_t seed, uint64_t k, int max_blanks = -1);
 
 // Limits that decide when a rating band is declared unreachable.
 struct GenerateLimits {

@@ -69,7 +69,7 @@ TEST_CASE("a full suite parses every field", "[run][suite]") {
       "tasks": [
         { "name": "s", "family": "sudoku", "dataset": "sudoku/rated/x", "split": "test",
           "subset": { "size": 50, "seed": 9, "strata": [0, 10, 30], "allocation": "equal" }, "attempts": 3, "optional": true },
-        { "name": "m", "family": "sudoku", "generate": { "n": 5, "seed": 1, "options": { "min_rating": 2, "max_rating": 9 } } }
+        { "name": "m", "family": "sudoku", "generate": { "n": 5, "seed": 1, "options": { "min_rating": 2, "max_rating": 9, "max_blanks": 16 } } }
       ],
       "solvers": [
         { "kind": "baseline", "name": "identity", "tasks": ["s"], "attempts": 1 },
@@ -95,6 +95,7 @@ TEST_CASE("a full suite parses every field", "[run][suite]") {
     auto opts = s.tasks[1].generate->to_options();
     CHECK(opts.min_rating == 2);
     CHECK(opts.max_rating == 9);
+    CHECK(opts.max_blanks == 16);
     CHECK(opts.n == 5);
     CHECK(s.solvers[0].tasks == std::vector<std::string>{"s"});
     CHECK(s.solvers[1].kind == SolverKind::local);
@@ -156,7 +157,11 @@ TEST_CASE("malformed suites name the file and the field", "[run][suite]") {
     SECTION("negative seed") { CHECK(error_of<InputError>(with(R"("seed": 3)", R"("seed": -1)")).find("tasks[0].generate.seed: must be an integer >= 0") != std::string::npos); }
     SECTION("generate option of another family") {
         CHECK(error_of<InputError>(with(R"("seed": 3 })", R"("seed": 3, "options": {"size": 30} })"))
-                  .find("tasks[0].generate.options.size: unknown option for sudoku (known: min_rating, max_rating)") != std::string::npos);
+                  .find("tasks[0].generate.options.size: unknown option for sudoku (known: min_rating, max_rating, max_blanks)") != std::string::npos);
+    }
+    SECTION("max_blanks out of range") {
+        CHECK(error_of<InputError>(with(R"("seed": 3 })", R"("seed": 3, "options": {"max_blanks": 90} })"))
+                  .find("tasks[0].generate.options.max_blanks: must be an integer in [0, 81]") != std::string::npos);
     }
     SECTION("negative subset size") {
         CHECK(error_of<InputError>(with(R"("seed": 3 })", R"("seed": 3 }, "subset": {"size": -5})"))

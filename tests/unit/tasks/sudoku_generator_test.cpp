@@ -127,3 +127,31 @@ TEST_CASE("sudoku generator: the task writes a loadable Sudoku-Extreme CSV", "[s
         CHECK(e.difficulty == static_cast<double>(rate(*to_cells(e.input))));
     }
 }
+
+TEST_CASE("sudoku generator: --max-blanks reveals answers down to an easier band", "[sudoku][generator]") {
+    GenerateOptions o = options(20, 3, 2);
+    auto minimal = generate_puzzles(o);
+    o.max_blanks = 12;
+    auto easy = generate_puzzles(o);
+    REQUIRE(easy.size() == 20);
+    for (size_t i = 0; i < easy.size(); ++i) {
+        const auto & p = easy[i];
+        CHECK(kCells - count_givens(p.question) == 12);  // minimal puzzles have > 40 blanks
+        CHECK(p.answer == minimal[i].answer);
+        CHECK(keeps_givens(minimal[i].question, p.question));  // only reveals: every original given kept
+        CHECK(keeps_givens(p.question, p.answer));
+        CHECK(count_solutions(p.question, 2) == 1);
+        CHECK(p.rating == rate(p.question));
+    }
+    // Same bytes for any thread count; another band or seed changes which blanks stay.
+    o.threads = 1;
+    CHECK(to_csv(easy) == to_csv(generate_puzzles(o)));
+    o.max_blanks = 13;
+    CHECK(to_csv(easy) != to_csv(generate_puzzles(o)));
+    // Out of range and maze-only options are refused with the option's name.
+    o.max_blanks = 82;
+    CHECK_THROWS_WITH(generate_puzzles(o), Catch::Contains("--max-blanks"));
+    o.max_blanks = 12;
+    o.size = 10;
+    CHECK_THROWS_WITH(generate_puzzles(o), Catch::Contains("--size/--min-path apply to mazes"));
+}
