@@ -325,6 +325,7 @@ struct MazeSampler::Impl {
     std::vector<Cell> center_order;  // board cells, nearest to the centre first
     std::vector<uint16_t> cell_at;   // cell i (row-major) as row * 32 + column
     std::vector<uint32_t> envelope_cdf;  // running sums of cfg.wall_envelope (empty: walls uniform)
+    std::optional<Bits> probe_lines;     // rows and columns 10 and 21 (see keep_probed_components); T >= 99
     Bits open_bits;
     int n_walls = 0, n_open = 0;
     double layout_boost = 0;  // A for the current layout: cfg.boost, or 1 / m_w with the envelope
@@ -353,6 +354,13 @@ struct MazeSampler::Impl {
         std::stable_sort(center_order.begin(), center_order.end(),
                          [&](const Cell & a, const Cell & b) { return centre_distance(a) < centre_distance(b); });
         set_up_envelope();
+        if (T + 2 > 100) {
+            Bits lines;
+            for (int r = 0; r < K; ++r)
+                for (int col = 0; col < K; ++col)
+                    if (r == 10 || r == 21 || col == 10 || col == 21) lines.set(r, col);
+            probe_lines = lines;
+        }
     }
 
     // Running sums of the envelope weights, for drawing w with probability m_w / sum_v m_v.
@@ -522,6 +530,18 @@ struct MazeSampler::Impl {
         return i;
     }
 
+    // A component of T+2 > 100 cells meets row 10 or 21 or column 10 or 21 of the board: without them
+    // the board falls into boxes of at most 10x10 cells. Keeps only the components of `cells` that meet
+    // those lines (one flood from all their cells), which holds every component that can have a far
+    // pair, and often few enough cells for the size bound to settle the test without the union-find.
+    void keep_probed_components(Bits & cells) const {
+        Bits reached;
+        for (size_t i = 0; i < cells.row.size(); ++i) reached.row[i] = cells.row[i] & probe_lines->row[i];
+        Bits frontier = reached;
+        flood(cells, reached, frontier, K, 0, K - 1, N);
+        cells = reached;
+    }
+
     // K(L), the number of ordered pairs of open cells more than T moves apart, computed only as far
     // as the acceptance test `u * n(n-1) < boost * K` needs it: the layout is rejected as soon as an
     // upper bound on K drops to u * n(n-1) / boost (which also proves boost * r < 1, so no violation
@@ -588,6 +608,11 @@ struct MazeSampler::Impl {
             if (settled(out.bound + rest)) return FarCount{out.bound + rest, -1};
             Bits left;
             for (size_t i = 0; i < left.row.size(); ++i) left.row[i] = open_bits.row[i] & ~first.visited.row[i];
+            if (probe_lines) {
+                keep_probed_components(left);
+                const int64_t probed = size_bound(popcount(left));
+                if (settled(out.bound + probed)) return FarCount{out.bound + probed, -1};
+            }
             const auto & comps = large_components(left);
             int64_t pending = 0;
             for (const auto & comp : comps) pending += size_bound(comp.second);
