@@ -397,6 +397,8 @@ TEST_CASE("a malformed wall-count envelope is a usage error", "[maze][generator]
 TEST_CASE("30x30 mazes match the Maze-Hard statistics of datasets.md §4.3", "[maze][generator][.slow]") {
     // §4.3 (plain rejection, 360 accepted): wall fraction mean 0.376; path p10 111, p50 114, p90 121,
     // mean 115.4. The r-weighted wall fraction over 12M layouts is 0.373, so the bounds allow both.
+    // The p90 of 360 mazes is loose: over 2,000-2,500 mazes (seeds 31337, 4711) both the fixed boost
+    // and the envelope give p90 123, so the bound spans 121 to 124.
     auto mazes = generate_mazes(make_maze_gen_config(30), 400, 31337, 0);
     Sample s = describe(mazes);
     double wall_fraction = 0, path = 0;
@@ -408,7 +410,7 @@ TEST_CASE("30x30 mazes match the Maze-Hard statistics of datasets.md §4.3", "[m
     CHECK(path == Approx(115.5).margin(1.2));
     CHECK(s.path[s.path.size() / 10] == Approx(111).margin(1));
     CHECK(s.path[s.path.size() / 2] == Approx(114).margin(1));
-    CHECK(s.path[s.path.size() * 9 / 10] == Approx(121.5).margin(2));
+    CHECK(s.path[s.path.size() * 9 / 10] == Approx(122.5).margin(1.5));
 }
 
 TEST_CASE("at 30x30 the fast sampler matches plain rejection sampling", "[maze][generator][.slow]") {
