@@ -26,11 +26,12 @@
 // Choice of A. With proposals from P and at most one maze per layout, no exact sampler can accept more
 // often than E[r] / max_L r(L) per layout, so A is capped by the largest r that occurs. r is not tiny:
 // half of the pi-mass comes from layouts with r > 0.01 (a boost of 100 would under-weight them and
-// lose ~25% of the mass), and over 52M 30x30 layouts the largest r was 0.133. The default A = 8 at the
-// default thresholds keeps A * r <= 1 up to r = 0.125: r > 0.125 occurred in 1 of 40M layouts, and
-// clipping such layouts loses 1.5e-5 of the pi-mass (measured; see default_maze_boost in the .cpp for
-// the other sizes). K(L) can only shrink as T grows, so a boost measured at the default T stays valid
-// above it; below it the default is A = 1 (plain rejection's rate, exact since r <= 1).
+// lose ~25% of the mass), and over 132M 30x30 layouts the largest r was 0.141. The default A = 8 at
+// the default thresholds keeps A * r <= 1 up to r = 0.125: r > 0.125 occurred in 4 of 120M layouts,
+// and clipping such layouts loses 1.5e-5 to 2.0e-5 of the pi-mass (measured on 40M and on 80M
+// layouts; see default_maze_boost in the .cpp for the other sizes). K(L) can only shrink as T grows,
+// so a boost measured at the default T stays valid above it; below it the default is A = 1 (plain
+// rejection's rate, exact since r <= 1).
 // A layout with A * r(L) > 1 is accepted with probability 1 (too rarely): the output is then biased by
 // at most the pi-mass lost by that clipping. Every such layout is detected and counted
 // (MazeGenStats::violations, reported by the CLI), never silent.
@@ -60,12 +61,14 @@
 // a component with <= T+1 cells holds no far pair; if some cell of a component has eccentricity <= T/2,
 // its diameter is <= T; a component of c cells holds at most c(c-1-T) far pairs. Landmark bounds
 // d(x,y) <= d(x,l) + d(l,y) bound K for the rest, and only when A * bound > u * n(n-1) is K counted
-// exactly (so every violation is seen). About 9,500 layouts per maze at 30x30 with
-// A = 8 (~77,000 plain attempts), ~7,800 with the envelope.
-// Per layout (perf, 30x30 with the envelope, ~2.5 us): the other components' union-find and the
-// bookkeeping around it ~47% (union-find runs on ~46% of layouts, over ~170 row runs: below the
-// percolation threshold the centre's component leaves hundreds of cells), bitboard floods ~25%,
-// drawing ~19%, the landmark stage ~7%.
+// exactly (so every violation is seen). Before the union-find over the other components, only those
+// meeting rows or columns 10 and 21 are kept (with T >= 99 only they can hold a far pair), which
+// often lets the size bound settle the test. About 9,500 layouts per maze at 30x30 with A = 8
+// (~77,000 plain attempts), ~7,800 with the envelope.
+// Per layout (perf, 30x30 with the envelope, ~2.5 us, before the row/column filter, which saved ~6%):
+// the other components' union-find and the bookkeeping around it ~47% (union-find runs on ~46% of
+// layouts, over ~170 row runs: below the percolation threshold the centre's component leaves
+// hundreds of cells), bitboard floods ~25%, drawing ~19%, the landmark stage ~7%.
 // How much of this is spent changes no decision: every shortcut only settles a test that the exact
 // count would settle the same way, and every random value used is exactly uniform, so the accepted
 // mazes keep the law pi above. Which cell starts a component's searches, and in which order far pairs

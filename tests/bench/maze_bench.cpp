@@ -15,7 +15,7 @@ namespace {
 using namespace trmbench;
 
 // Accepted mazes per second through generate_mazes (one thread, chunked proposals, CSV-ready mazes).
-// The maze count per iteration is random (~7,000 layouts per maze, geometric): run for 10 s or more
+// The maze count per iteration is random (~7,800 layouts per maze, geometric): run for 10 s or more
 // (--benchmark_min_time) for a few per cent of noise.
 void generate30(benchmark::State & state, const MazeGenConfig & cfg) {
     uint64_t seed = 1;
