@@ -278,7 +278,9 @@ LocalSolver::LocalSolver(const LocalSolverConfig & cfg) : cfg_(cfg) {
 
 bool LocalSolver::supports(const Task & task) const {
     const TokenLayout l = task.token_layout();
-    return task.family() == family_ && l.seq_len == model_config_.seq_len && l.vocab_size == model_config_.vocab_size;
+    // Mazes of another side than the model's reach prepare() and become per-example errors there.
+    const bool seq_ok = l.seq_len == model_config_.seq_len || family_ == "maze";
+    return task.family() == family_ && seq_ok && l.vocab_size == model_config_.vocab_size;
 }
 
 size_t LocalSolver::preferred_batch_size() const {

@@ -42,3 +42,15 @@ TEST_CASE("the committed TRM-MLP Sudoku CPU checkpoint solves held-out puzzles o
     CHECK(j["accuracy"].get<double>() >= 0.85);  // the card: 99%+ on 500 held-out puzzles
     CHECK(j["measures"]["exact"]["correct"].get<int>() == static_cast<int>(j["accuracy"].get<double>() * 100 + 0.5));
 }
+
+TEST_CASE("the committed TRM-Att maze CPU checkpoint finds paths in held-out 6x6 mazes", "[cli][models][checkpoints]") {
+    // Band of the model card: 6x6 mazes with a shortest path > 4 moves; seed 9 is not the training seed 13.
+    auto j = solve_generated("trm-att-maze-cpu-small", "maze", "--seed 9 --size 6 --min-path 4", 200);
+    CHECK(j["examples"] == 200);
+    const auto & m = j["measures"];
+    const int exact = m["exact"]["correct"], valid = m["valid"]["correct"], optimal = m["optimal"]["correct"];
+    CHECK(m["valid"]["of"] == 200);
+    CHECK(exact <= optimal);  // the label is one optimal path; other optimal paths are valid and optimal, not exact
+    CHECK(optimal <= valid);
+    CHECK(exact >= 10);  // the card: 66/500 (13.2%) exact on 500 fresh mazes of this band; the copy-the-input floor is 0
+}
