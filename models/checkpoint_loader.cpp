@@ -182,9 +182,7 @@ std::string family_for_shape(int64_t seq_len, int64_t vocab_size) {
         const TokenLayout l = task->token_layout();
         if (l.seq_len == seq_len && l.vocab_size == vocab_size) return std::string(task->family());
     }
-    for (const Task * task : all_tasks())
-        if (task->family() == "maze" && task->token_layout().vocab_size == vocab_size && is_maze_side_squared(seq_len))
-            return "maze";
+    if (task_by_family("maze").token_layout().vocab_size == vocab_size && is_maze_side_squared(seq_len)) return "maze";
     return "";
 }
 

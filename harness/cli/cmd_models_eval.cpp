@@ -215,7 +215,7 @@ void run_models_solve(const SolveOpts & o, const GlobalOptions & g) {
         any_ok[p.example_id] = any_ok[p.example_id] || ok;
         if (p.attempt == 0) {
             top1_ok[p.example_id] = ok;
-            for (const Measure & m : score.measures) measure_hits[m.name] += (p.answer && m.value) ? 1 : 0;
+            for (const Measure & m : score.measures) measure_hits[m.name] += m.value ? 1 : 0;  // a missing answer scores false
         }
         flops += std::max(0.0, p.compute.flops);
         wall_ms += std::max(0.0, p.compute.wall_ms);
