@@ -54,6 +54,7 @@ struct VerifyReport {
     std::string rule;              // the tolerance rule chosen from family, mlp_t and dtypes
     std::vector<std::string> ignored_config_keys;  // config.json keys the model class ignores
     std::string device;
+    std::string bf16_cpu_gemm;     // bf16 on the CPU: the matmul kernels (cpu_gemm.h); empty otherwise
     int threads = 0;
     int64_t batch = 0;
     int64_t num_steps = 0;

@@ -1,6 +1,8 @@
 // Shared TRM/HRM layers (see layers.h for the shape legend and the bit-parity rule).
 #include "models/layers.h"
 
+#include "models/cpu_gemm.h"
+
 #include <cmath>
 #include <string>
 
@@ -46,10 +48,36 @@ CastedLinearImpl::CastedLinearImpl(int64_t in_features, int64_t out_features, bo
     if (with_bias) bias = register_parameter("bias", at::zeros({out_features}, at::kFloat));
 }
 
+// param.to(dtype), and with `widen` back to float32 (the bf16 values, exactly). Cached only when no
+// gradient is recorded: under autograd the cast must stay in the graph.
+at::Tensor CastedLinearImpl::cast(const at::Tensor & param, at::ScalarType dtype, bool widen, CachedCast & cache) const {
+    auto convert = [&] { return widen ? param.to(dtype).to(at::kFloat) : param.to(dtype); };
+    if (at::GradMode::is_enabled()) return convert();
+    const int target = static_cast<int>(dtype) * 2 + (widen ? 1 : 0);
+    if (!cache.value.defined() || cache.source != param.data_ptr() || cache.version != param._version() ||
+        cache.target != target) {
+        cache.value = convert();
+        cache.source = param.data_ptr();
+        cache.version = param._version();
+        cache.target = target;
+    }
+    return cache.value;
+}
+
 at::Tensor CastedLinearImpl::forward(const at::Tensor & x) {
     const auto dtype = x.scalar_type();
-    if (bias.defined()) return at::linear(x, weight.to(dtype), bias.to(dtype));
-    return at::linear(x, weight.to(dtype));
+    if (dtype == at::kBFloat16 && x.is_cpu() && bf16_cpu_gemm() == Bf16CpuGemm::fp32_blas) {
+        // bf16 inputs and weights widened exactly, fp32 products and sums, one rounding to bf16.
+        const at::Tensor w = cast(weight, dtype, /*widen=*/true, weight_cache_);
+        at::Tensor y = bias.defined() ? at::linear(x.to(at::kFloat), w, cast(bias, dtype, true, bias_cache_))
+                                      : at::linear(x.to(at::kFloat), w);
+        return y.to(dtype);
+    }
+    if (dtype == at::kFloat) {  // the master weights themselves: no cast at all
+        return bias.defined() ? at::linear(x, weight, bias) : at::linear(x, weight);
+    }
+    const at::Tensor w = cast(weight, dtype, /*widen=*/false, weight_cache_);
+    return bias.defined() ? at::linear(x, w, cast(bias, dtype, false, bias_cache_)) : at::linear(x, w);
 }
 
 CastedEmbeddingImpl::CastedEmbeddingImpl(int64_t num, int64_t dim, double init_std, at::ScalarType cast_to_,

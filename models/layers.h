@@ -34,12 +34,28 @@ at::Tensor rms_norm(const at::Tensor & x, double eps);
 
 // Linear layer with a float32 master weight [out, in] (LeCun truncated normal, std 1/√in) and an
 // optional zero-initialised bias, both cast to the input's dtype at use.
+//
+// bf16 on the CPU follows the route of models/cpu_gemm.h (oneDNN's bf16 kernels, or the same
+// contract through the fp32 BLAS). Without autograd (evaluation) the cast weights are cached while
+// the master weight is unchanged; the reference casts on every call, a full pass over the weights
+// per matmul that shows at small batch. Values are identical either way.
 struct CastedLinearImpl : torch::nn::Module {
     CastedLinearImpl(int64_t in_features, int64_t out_features, bool with_bias, at::Generator & gen);
     at::Tensor forward(const at::Tensor & x);  // [..., in] -> [..., out]
 
     at::Tensor weight;
     at::Tensor bias;  // undefined without bias
+
+private:
+    // One cached cast of a parameter: valid for the same storage, version and target.
+    struct CachedCast {
+        at::Tensor value;
+        const void * source = nullptr;
+        int64_t version = -1;
+        int target = -1;  // encodes dtype and route
+    };
+    at::Tensor cast(const at::Tensor & param, at::ScalarType dtype, bool widen, CachedCast & cache) const;
+    CachedCast weight_cache_, bias_cache_;
 };
 TORCH_MODULE(CastedLinear);
 

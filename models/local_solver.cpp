@@ -25,6 +25,7 @@
 #include "harness/core/strings.h"
 #include "models/act.h"
 #include "models/api.h"
+#include "models/cpu_gemm.h"
 #include "models/device.h"
 #include "models/flops.h"
 #include "models/local_arc_variants.h"
@@ -59,12 +60,6 @@ BlasInfo detect_blas() {
 }
 
 namespace {
-
-// OpenBLAS's pthread build ignores at::set_num_threads; match it to the solver's thread count.
-void set_blas_threads(int threads) {
-    using SetFn = void (*)(int);
-    if (auto fn = reinterpret_cast<SetFn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) fn(threads);
-}
 
 using json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
@@ -208,8 +203,7 @@ LocalSolver::LocalSolver(const LocalSolverConfig & cfg) : cfg_(cfg) {
     }
     batch_size_ = cfg_.batch_size > 0 ? cfg_.batch_size : (device_.is_cuda() ? 256 : 64);
 
-    const int threads = set_torch_threads(cfg_.threads);
-    set_blas_threads(threads);
+    const int threads = set_torch_threads(cfg_.threads);  // OpenBLAS too
     const BlasInfo blas = detect_blas();
     const bool fp32_cpu = device_.is_cpu() && model_config_.forward_dtype == ForwardDType::float32;
     if (fp32_cpu && !blas.optimised && !cfg_.quiet)
@@ -259,6 +253,10 @@ LocalSolver::LocalSolver(const LocalSolverConfig & cfg) : cfg_(cfg) {
     j["threads"] = threads;
     j["blas"] = blas.name;
     j["blas_core"] = blas.core;
+    // bf16 on the CPU: which kernels ran the matmuls (cpu_gemm.h). Resolved now, so that a bad
+    // TRMBENCH_BF16_CPU_GEMM is a usage error before any work, and auto calibrates once, here.
+    if (device_.is_cpu() && model_config_.forward_dtype == ForwardDType::bfloat16)
+        j["bf16_cpu_gemm"] = to_string(bf16_cpu_gemm());
     j["flops_per_act_step"] = flops_per_step_;
     j["act_steps"] = model_config_.halt_max_steps;
     j["flops_per_sequence"] = flops_per_puzzle(model_config_);

@@ -32,6 +32,7 @@
 #include "harness/core/paths.h"
 #include "models/act.h"
 #include "models/api.h"
+#include "models/cpu_gemm.h"
 #include "models/device.h"
 #include "models/io/checkpoint_file.h"
 #include "models/io/safetensors.h"
@@ -392,6 +393,10 @@ VerifyReport verify_reference(const fs::path & dir, const VerifyOptions & option
     const c10::Device device = parse_device(options.device);
     rep.device = device.str();
     rep.threads = set_torch_threads(options.threads);
+    // Bit parity needs the reference's bf16 kernels: oneDNN unless another route is asked for.
+    const Bf16CpuGemm requested = requested_bf16_cpu_gemm();
+    const ScopedBf16CpuGemm gemm_route(requested == Bf16CpuGemm::auto_select ? Bf16CpuGemm::onednn : requested);
+    if (device.is_cpu() && rep.config.forward_dtype == ForwardDType::bfloat16) rep.bf16_cpu_gemm = to_string(bf16_cpu_gemm());
     rep.batch = f.batch.inputs.size(0);
     rep.num_steps = static_cast<int64_t>(f.steps.size());
 
@@ -488,6 +493,7 @@ std::string format_verify_report(const VerifyReport & r) {
     std::snprintf(line, sizeof line, "run         %s on %s, %d thread(s); fixture made in %s\nrule        %s\n\n",
                   to_string(c.forward_dtype).c_str(), r.device.c_str(), r.threads, r.fixture_dtype.c_str(), r.rule.c_str());
     out += line;
+    if (!r.bf16_cpu_gemm.empty()) out += "bf16 GEMM   " + r.bf16_cpu_gemm + " (TRMBENCH_BF16_CPU_GEMM; bit parity needs onednn)\n\n";
     if (!r.ignored_config_keys.empty()) {
         std::string keys;
         for (const auto & k : r.ignored_config_keys) keys += (keys.empty() ? "" : ", ") + k;
@@ -558,6 +564,7 @@ std::string verify_report_json(const VerifyReport & r) {
                 {"dtype", to_string(r.config.forward_dtype)},
                 {"fixture_dtype", r.fixture_dtype},
                 {"device", r.device},
+                {"bf16_cpu_gemm", r.bf16_cpu_gemm},
                 {"threads", r.threads},
                 {"batch", r.batch},
                 {"num_steps", r.num_steps},

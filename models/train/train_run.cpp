@@ -25,6 +25,7 @@
 #include "harness/core/version.h"
 #include "models/device.h"
 #include "models/state_dict.h"
+#include "models/cpu_gemm.h"
 #include "models/threads.h"
 #include "models/train/train_api.h"
 #include "models/train/train_checkpoint.h"
@@ -219,6 +220,8 @@ TrainRunResult run_training(const TrainRunOptions & o) {
     const int64_t local_batch = spec.train.global_batch_size / comm->world_size();
     ModelConfig model_config = adapt_model_config(spec.model, info, local_batch, &res.notes);
     spec.model = model_config;
+    if (device.is_cpu() && model_config.forward_dtype == ForwardDType::bfloat16)
+        res.notes.push_back("bf16 matmuls on the CPU: " + to_string(bf16_cpu_gemm()) + " (TRMBENCH_BF16_CPU_GEMM, models/cpu_gemm.h)");
     if (ck) {
         std::vector<std::string> problems = resume_incompatibilities(ck->meta, spec, info.key);
         if (!problems.empty())

@@ -15,6 +15,7 @@
 
 #include "harness/core/error.h"
 #include "harness/core/paths.h"
+#include "models/cpu_gemm.h"
 #include "models/device.h"
 #include "models/io/safetensors.h"
 #include "models/io/torch_convert.h"
@@ -124,6 +125,9 @@ TrainVerifyReport verify_train_reference(const fs::path & dir, const TrainVerify
             throw UsageError(dir.string() + ": not a training fixture (" + file + " is missing; only some fixtures have a training case)");
     set_torch_threads(options.threads);
     const at::Device device = parse_device(options.device);
+    // Bit parity needs the reference's bf16 kernels: oneDNN unless another route is asked for.
+    const Bf16CpuGemm requested = requested_bf16_cpu_gemm();
+    const ScopedBf16CpuGemm gemm_route(requested == Bf16CpuGemm::auto_select ? Bf16CpuGemm::onednn : requested);
 
     ConfigParseOptions lenient;
     lenient.ignore_unknown_keys = true;

@@ -12,9 +12,12 @@
 //   GFLOP/s        analytic FLOPs of the evaluation (models/flops.h) / seconds
 //   gemm_GFLOP/s   the rate of the model's dominant matrix shape, measured just before in this
 //                  program: the channel SwiGLU's gate/up projection, at::linear of
-//                  [batch·S, D] x [D, 2I]ᵀ in the same dtype, the same thread count
+//                  [batch·S, D] x [D, 2I]ᵀ in the same dtype, the same thread count; for bf16
+//                  through the route the model uses (models/cpu_gemm.h: oneDNN's bf16 kernels, or
+//                  widen + fp32 BLAS + round), reported in the context as bf16_cpu_gemm
 //   efficiency     GFLOP/s / gemm_GFLOP/s: the share of the machine's real limit the model reaches
-// Gemm/<dtype>/<M>/<K>/<N>: that GEMM on its own, for the table.
+// Gemm/<dtype>/<M>/<K>/<N>: that GEMM on its own, for the table (bfloat16: oneDNN's kernels;
+// bfloat16-via-fp32: the fp32 route of cpu_gemm.h, conversions included).
 //
 // Weights are a seeded random init (the speed of a matmul does not depend on the values). Threads:
 // every usable core (set_torch_threads), as the solver uses them.
@@ -35,6 +38,7 @@
 
 #include "models/act.h"
 #include "models/config.h"
+#include "models/cpu_gemm.h"
 #include "models/flops.h"
 #include "models/local_solver.h"
 #include "models/presets.h"
@@ -100,13 +104,16 @@ double gemm_gflops(at::ScalarType dtype, int64_t M, int64_t K, int64_t N) {
     if (auto it = cache.find(key); it != cache.end()) return it->second;
     c10::InferenceMode guard;
     const at::Tensor x = at::randn({M, K}).to(dtype), w = at::randn({N, K}).to(dtype);
-    at::Tensor y = at::linear(x, w);  // warm-up (allocations, oneDNN primitive creation)
+    const bool via_fp32 = dtype == at::kBFloat16 && bf16_cpu_gemm() == Bf16CpuGemm::fp32_blas;
+    const at::Tensor w32 = w.to(at::kFloat);  // the fp32 route caches the widened weights
+    auto product = [&] { return via_fp32 ? at::linear(x.to(at::kFloat), w32).to(dtype) : at::linear(x, w); };
+    at::Tensor y = product();  // warm-up (allocations, oneDNN primitive creation)
     const double flop = 2.0 * static_cast<double>(M) * static_cast<double>(K) * static_cast<double>(N);
     int reps = 1;
     std::vector<double> rates;
     while (rates.size() < 5) {
         const auto t0 = Clock::now();
-        for (int r = 0; r < reps; ++r) y = at::linear(x, w);
+        for (int r = 0; r < reps; ++r) y = product();
         const double s = std::chrono::duration<double>(Clock::now() - t0).count();
         if (s < 0.05 && reps < (1 << 20)) {
             reps *= 2;
@@ -155,12 +162,14 @@ void BM_Model(benchmark::State & state, const std::string & preset, ForwardDType
     state.SetLabel("gemm " + std::to_string(M) + "x" + std::to_string(K) + "x" + std::to_string(N));
 }
 
-void BM_Gemm(benchmark::State & state, at::ScalarType dtype) {
+void BM_Gemm(benchmark::State & state, at::ScalarType dtype, bool via_fp32) {
     const int64_t M = state.range(0), K = state.range(1), N = state.range(2);
     set_torch_threads(0);
     c10::InferenceMode guard;
     const at::Tensor x = at::randn({M, K}).to(dtype), w = at::randn({N, K}).to(dtype);
-    for (auto _ : state) benchmark::DoNotOptimize(at::linear(x, w));
+    const at::Tensor w32 = w.to(at::kFloat);
+    for (auto _ : state)
+        benchmark::DoNotOptimize(via_fp32 ? at::linear(x.to(at::kFloat), w32).to(dtype) : at::linear(x, w));
     state.counters["GFLOP/s"] = benchmark::Counter(2.0 * M * K * N * static_cast<double>(state.iterations()) / 1e9,
                                                    benchmark::Counter::kIsRate);
 }
@@ -183,8 +192,14 @@ void register_all(bool full) {
         }
     }
     // The dominant shapes on their own (TRM S = 97, HRM S = 82; D 512, 2I 3072).
-    for (const auto & [dtype, name] : {std::pair{at::kFloat, "float32"}, std::pair{at::kBFloat16, "bfloat16"}}) {
-        auto * b = benchmark::RegisterBenchmark((std::string("Gemm/") + name).c_str(), BM_Gemm, dtype);
+    struct GemmKind {
+        at::ScalarType dtype;
+        const char * name;
+        bool via_fp32;
+    };
+    for (const GemmKind & k : {GemmKind{at::kFloat, "float32", false}, GemmKind{at::kBFloat16, "bfloat16", false},
+                               GemmKind{at::kBFloat16, "bfloat16-via-fp32", true}}) {
+        auto * b = benchmark::RegisterBenchmark((std::string("Gemm/") + k.name).c_str(), BM_Gemm, k.dtype, k.via_fp32);
         for (int64_t batch : batches)
             for (int64_t S : {97, 82}) b->Args({batch * S, 512, 3072});
         b->ArgNames({"M", "K", "N"})->UseRealTime();
@@ -206,6 +221,7 @@ int main(int argc, char ** argv) {
     benchmark::AddCustomContext("blas", blas.name + (blas.core.empty() ? "" : ", kernels " + blas.core) +
                                             (blas.weak_kernels ? " (fallback kernels: set OPENBLAS_CORETYPE)" : ""));
     benchmark::AddCustomContext("torch_threads", std::to_string(set_torch_threads(0)));
+    benchmark::AddCustomContext("bf16_cpu_gemm", to_string(bf16_cpu_gemm()) + " (TRMBENCH_BF16_CPU_GEMM=auto|onednn|fp32)");
     benchmark::AddCustomContext("mode", full ? "full sweep (16-step evaluations)" : "short (one ACT step, batch 1; --full for the sweep)");
     register_all(full);
     benchmark::Initialize(&n, args.data());

@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "models/cpu_gemm.h"
 #include "models/threads.h"
 #include "models/train/trainer.h"
 
@@ -100,8 +101,8 @@ void BM_TrainStep(benchmark::State & state) {
     }
     state.SetItemsProcessed(state.iterations() * batch);
     state.counters["samples_per_s"] = benchmark::Counter(static_cast<double>(state.iterations() * batch), benchmark::Counter::kIsRate);
-    state.SetLabel(std::string(dtype == ForwardDType::float32 ? "fp32" : "bf16") + " batch " + std::to_string(batch) +
-                   (smoke() ? " (smoke config)" : " (D512 T3 n6)"));
+    state.SetLabel(std::string(dtype == ForwardDType::float32 ? "fp32" : "bf16 (GEMM " + to_string(bf16_cpu_gemm()) + ")") +
+                   " batch " + std::to_string(batch) + (smoke() ? " (smoke config)" : " (D512 T3 n6)"));
 }
 
 }  // namespace
