@@ -169,20 +169,11 @@ void check_vocabulary(const ResolvedLocalModel & r) {
 
 }  // namespace
 
-// Mazes come in every side N in [4, 30] (`data generate maze --size N`, tokens row-major), so a
-// maze model's seq_len is N*N up to the 30x30 layout's 900.
-bool is_maze_side_squared(int64_t seq_len) {
-    for (int64_t n = 4; n <= 30; ++n)
-        if (n * n == seq_len) return true;
-    return false;
-}
-
 std::string family_for_shape(int64_t seq_len, int64_t vocab_size) {
-    for (const Task * task : all_tasks()) {
-        const TokenLayout l = task->token_layout();
-        if (l.seq_len == seq_len && l.vocab_size == vocab_size) return std::string(task->family());
-    }
-    if (task_by_family("maze").token_layout().vocab_size == vocab_size && is_maze_side_squared(seq_len)) return "maze";
+    for (const Task * task : all_tasks())  // the standard board first, then other sizes
+        if (task->token_layout().seq_len == seq_len && task->token_layout().vocab_size == vocab_size) return std::string(task->family());
+    for (const Task * task : all_tasks())
+        if (task->token_layout().accepts(seq_len, vocab_size)) return std::string(task->family());
     return "";
 }
 

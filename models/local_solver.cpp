@@ -275,10 +275,9 @@ LocalSolver::LocalSolver(const LocalSolverConfig & cfg) : cfg_(cfg) {
 }
 
 bool LocalSolver::supports(const Task & task) const {
-    const TokenLayout l = task.token_layout();
-    // Mazes of another side than the model's reach prepare() and become per-example errors there.
-    const bool seq_ok = l.seq_len == model_config_.seq_len || family_ == "maze";
-    return task.family() == family_ && seq_ok && l.vocab_size == model_config_.vocab_size;
+    // A task of several board sizes (mazes) is supported when the model reads one of them; boards of
+    // another size than the model's reach prepare() and become per-example errors there.
+    return task.family() == family_ && task.token_layout().accepts(model_config_.seq_len, model_config_.vocab_size);
 }
 
 size_t LocalSolver::preferred_batch_size() const {

@@ -56,9 +56,22 @@ struct ParsedAnswer {
 };
 
 // How the reference models see a task: sequence length and vocabulary (PAD = 0 everywhere).
+// Some families come in several board sizes: an N x N board is N*N tokens for every side N in
+// [square_side_min, square_side_max] (mazes), and a model trained on one side reads only that one.
 struct TokenLayout {
-    int seq_len = 0;
+    int seq_len = 0;           // the family's standard board (Maze-Hard 30x30: 900)
     int vocab_size = 0;
+    int square_side_min = 0;   // 0: seq_len is the only length
+    int square_side_max = 0;
+
+    // Whether a model of this sequence length and vocabulary reads boards of this family.
+    bool accepts(int64_t model_seq_len, int64_t model_vocab_size) const {
+        if (model_vocab_size != vocab_size) return false;
+        if (model_seq_len == seq_len) return true;
+        for (int64_t n = square_side_min; n > 0 && n <= square_side_max; ++n)
+            if (n * n == model_seq_len) return true;
+        return false;
+    }
 };
 
 // Options for `trmbench data generate`. Families read the fields that apply to them.

@@ -91,7 +91,8 @@ public:
         return parse_maze_answer(text, ex);
     }
 
-    TokenLayout token_layout() const override { return TokenLayout{30 * 30, kMazeVocab}; }
+    // Sides 4..32, the generator's range (`data generate maze --size N`); 30x30 is the reference set.
+    TokenLayout token_layout() const override { return TokenLayout{30 * 30, kMazeVocab, 4, 32}; }
 
     std::vector<int32_t> encode(const Grid & g) const override {
         std::vector<int32_t> tokens(g.size());

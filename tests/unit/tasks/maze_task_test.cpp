@@ -49,6 +49,21 @@ TEST_CASE("the maze task is registered", "[maze][task]") {
     CHECK(t.token_layout().vocab_size == 6);
 }
 
+TEST_CASE("maze models of every generated side read the maze task", "[maze][task]") {
+    const TokenLayout l = maze_task().token_layout();
+    for (int n = 4; n <= 32; ++n) {
+        INFO(n);
+        CHECK(l.accepts(n * n, 6));
+        (void)make_maze_gen_config(n, /*min_path=*/2);  // the generator takes every accepted side
+    }
+    CHECK_FALSE(l.accepts(3 * 3, 6));    // below the generator's range
+    CHECK_FALSE(l.accepts(33 * 33, 6));  // above it
+    CHECK_FALSE(l.accepts(35, 6));       // not a square
+    CHECK_FALSE(l.accepts(36, 7));       // another vocabulary
+    CHECK_THROWS(make_maze_gen_config(3));
+    CHECK_THROWS(make_maze_gen_config(33));
+}
+
 TEST_CASE("maze tokens are cell value + 1 with PAD 0", "[maze][task]") {
     const Task & t = maze_task();
     std::string why;

@@ -41,6 +41,9 @@ TEST_CASE("sudoku task: identity and layout", "[sudoku][task]") {
     TokenLayout layout = task().token_layout();
     CHECK(layout.seq_len == 81);
     CHECK(layout.vocab_size == 11);
+    CHECK(layout.accepts(81, 11));
+    CHECK_FALSE(layout.accepts(64, 11));  // one board size only
+    CHECK_FALSE(layout.accepts(81, 10));
     Example ex = example();
     auto tokens = task().encode(ex.input);
     CHECK(tokens.size() == 81);
