@@ -168,6 +168,8 @@ void setup_data(CLI::App & app, const GlobalOptions & g) {
         ->check(CLI::Range(0, 81));
     gen->add_option("--size", o->gen.size, "Maze: side length")->check(CLI::Range(4, 30));
     gen->add_option("--min-path", o->gen.min_path, "Maze: shortest path must be longer than this many moves");
+    gen->add_flag("--unique-path", o->gen.unique_path,
+                  "Maze: keep only mazes with exactly one shortest path (the others' label is a tie-break)");
     gen->add_option("--out", o->out, "Output CSV file")->required();
     gen->callback([&g, o] {
         o->gen.threads = g.threads;

@@ -83,6 +83,7 @@ struct GenerateOptions {
     int max_blanks = -1;       // sudoku: reveal answer digits until at most this many blanks remain (-1: keep all)
     int size = 30;             // maze: side length (the Maze-Hard rules scale with it)
     int min_path = -1;         // maze: shortest path must be longer than this (-1: the family default)
+    bool unique_path = false;  // maze: keep only mazes with exactly one shortest path (an unambiguous label)
     int threads = 0;           // worker threads, <= 0: all usable cores (output never depends on it)
     bool quiet = false;        // no progress output
 };

@@ -165,7 +165,7 @@ private:
 // Which `generate.options` keys each family reads (GenerateOptions).
 std::vector<std::string_view> generate_keys(std::string_view family) {
     if (family == "sudoku") return {"min_rating", "max_rating", "max_blanks"};
-    if (family == "maze") return {"size", "min_path"};
+    if (family == "maze") return {"size", "min_path", "unique_path"};
     return {};
 }
 
@@ -191,6 +191,10 @@ GenerateSpec parse_generate(const Obj & task, const std::string & family) {
         for (std::string_view key : keys) {
             std::string k(key);
             if (!o.has(k.c_str())) continue;
+            if (key == "unique_path") {  // a flag: false is the default, so it names no other data set
+                if (o.boolean(k.c_str(), false)) spec.options.emplace_back(k, 1.0);
+                continue;
+            }
             double v = key == "size" ? static_cast<double>(o.integer(k.c_str(), 0, 4, 30))
                        : key == "min_path" ? static_cast<double>(o.integer(k.c_str(), 0, -1, 10000))
                        : key == "max_blanks" ? static_cast<double>(o.integer(k.c_str(), 0, 0, 81))
@@ -403,6 +407,7 @@ GenerateOptions GenerateSpec::to_options() const {
         else if (k == "size") o.size = static_cast<int>(v);
         else if (k == "min_path") o.min_path = static_cast<int>(v);
         else if (k == "max_blanks") o.max_blanks = static_cast<int>(v);
+        else if (k == "unique_path") o.unique_path = v != 0;
     }
     return o;
 }

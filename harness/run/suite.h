@@ -28,7 +28,8 @@ namespace trmbench {
 struct GenerateSpec {
     int64_t n = 0;
     uint64_t seed = 0;
-    // Family options that were given ("min_rating", "max_rating", "size", "min_path"), in key order.
+    // Family options that were given ("min_rating", "max_rating", "size", "min_path", "unique_path" as 1
+    // when true), in key order.
     std::vector<std::pair<std::string, double>> options;
     GenerateOptions to_options() const;  // n, seed and options filled in; quiet/threads left default
 };

@@ -1,6 +1,7 @@
 // Maze basics: alphabet, conversions, BFS, canonical label and path checks (see maze_core.h).
 #include "tasks/maze/maze_core.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 
@@ -88,6 +89,34 @@ int shortest_path_moves(const Grid & g) {
     int s = find_unique(g, kStart), t = find_unique(g, kGoal);
     if (s < 0 || t < 0) return -1;
     return bfs_distances(g, s)[t];
+}
+
+int64_t count_shortest_paths(const Grid & g, int64_t cap) {
+    cap = std::max<int64_t>(cap, 1);
+    int s = find_unique(g, kStart), t = find_unique(g, kGoal);
+    if (s < 0 || t < 0) return 0;
+    std::vector<int> dist = bfs_distances(g, s);
+    if (dist[t] < 0) return 0;
+    // Cells in BFS order (by distance), so every cell's predecessors are counted before it.
+    std::vector<int> order;
+    for (size_t i = 0; i < g.size(); ++i)
+        if (dist[i] >= 0 && dist[i] <= dist[t]) order.push_back(static_cast<int>(i));
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return dist[a] < dist[b]; });
+    std::vector<int64_t> paths(g.size(), 0);
+    paths[s] = 1;
+    for (int p : order) {
+        if (p == s) continue;
+        int r = p / g.cols, c = p % g.cols;
+        int64_t sum = 0;
+        for (int k = 0; k < 4; ++k) {
+            int nr = r + kDr[k], nc = c + kDc[k];
+            if (nr < 0 || nr >= g.rows || nc < 0 || nc >= g.cols) continue;
+            int q = nr * g.cols + nc;
+            if (dist[q] == dist[p] - 1) sum = std::min(cap, sum + paths[q]);
+        }
+        paths[p] = sum;
+    }
+    return paths[t];
 }
 
 std::optional<Grid> canonical_solution(const Grid & question) {

@@ -37,6 +37,12 @@ std::vector<int> bfs_distances(const Grid & g, int source);
 // Shortest S->G distance in moves; -1 when S or G is missing/duplicated or G is unreachable.
 int shortest_path_moves(const Grid & g);
 
+// Number of distinct shortest S->G paths, counted by BFS layers (paths into a cell = the sum over its
+// neighbours one move closer to S) and capped at `cap` (>= 1) so that open grids cannot overflow.
+// 0 when S or G is missing/duplicated or G is unreachable. A maze with exactly one has an unambiguous
+// shortest-path label; with more, the label is the tie-break's pick among them.
+int64_t count_shortest_paths(const Grid & g, int64_t cap = 2);
+
 // The canonical label of a question: one shortest S->G path written as kPath on the cells strictly
 // between S and G. Tie-break (documented, deterministic): BFS distances from G, then walk from S,
 // each step moving to the first neighbour with distance d-1 in the order up, down, left, right.

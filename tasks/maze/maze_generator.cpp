@@ -886,7 +886,11 @@ std::string MazeGenStats::summary() const {
                   static_cast<long long>(accepted), static_cast<long long>(layouts), sampler,
                   static_cast<long long>(deep_layouts), static_cast<long long>(counted_layouts), max_r, max_boost_r,
                   static_cast<long long>(violations), static_cast<long long>(duplicate_layouts));
-    return buf;
+    std::string line = buf;
+    if (ambiguous_dropped > 0)
+        line += "; dropped " + format_thousands(static_cast<long long>(ambiguous_dropped)) +
+                " with several shortest paths (--unique-path)";
+    return line;
 }
 
 namespace {
@@ -952,12 +956,13 @@ void run_chunk(std::vector<MazeSampler> & samplers, uint64_t base, size_t count,
     if (error) std::rethrow_exception(error);
 }
 
-// Proposals in index order, chunk by chunk, until n mazes with distinct wall layouts are kept.
+// Proposals in index order, chunk by chunk, until n mazes with distinct wall layouts (and, with
+// cfg.unique_path, a unique shortest path) are kept.
 // take(result) returns the maze of one proposal (if any) and is called in index order up to the
 // proposal that completes the set, never beyond.
 template <class Result, class Propose, class Take>
 std::vector<GeneratedMaze> generate_with(const MazeGenConfig & cfg, int64_t n, int threads, Progress * progress,
-                                         int64_t * duplicates, Propose propose, Take take) {
+                                         int64_t * duplicates, int64_t * ambiguous, Propose propose, Take take) {
     std::vector<GeneratedMaze> out;
     if (n <= 0) return out;
     std::vector<MazeSampler> samplers;
@@ -969,14 +974,20 @@ std::vector<GeneratedMaze> generate_with(const MazeGenConfig & cfg, int64_t n, i
     while (static_cast<int64_t>(out.size()) < n) {
         if (out.empty() && base >= kGiveUpLayouts)
             throw UsageError("no " + std::to_string(cfg.size) + "x" + std::to_string(cfg.size) +
-                             " maze with a shortest path over " + std::to_string(cfg.min_path) + " moves in " +
-                             format_thousands(static_cast<long long>(base)) + " layouts; lower --min-path");
+                             " maze with a " + (cfg.unique_path ? "unique " : "") + "shortest path over " +
+                             std::to_string(cfg.min_path) + " moves in " +
+                             format_thousands(static_cast<long long>(base)) + " layouts; lower --min-path" +
+                             (cfg.unique_path ? " or drop --unique-path" : ""));
         run_chunk(samplers, base, chunk, results, propose);
         for (size_t i = 0; i < chunk && static_cast<int64_t>(out.size()) < n; ++i) {
             std::optional<GeneratedMaze> maze = take(results[i]);
             if (!maze) continue;
             if (!used_layouts.insert(layout_key(maze->question)).second) {  // one maze per layout
                 if (duplicates) ++*duplicates;
+                continue;
+            }
+            if (cfg.unique_path && maze::count_shortest_paths(maze->question) != 1) {  // after the layout rule
+                if (ambiguous) ++*ambiguous;
                 continue;
             }
             out.push_back(std::move(*maze));
@@ -1011,7 +1022,8 @@ std::vector<GeneratedMaze> generate_mazes(const MazeGenConfig & cfg, int64_t n, 
         st.max_boost_r = std::max(st.max_boost_r, r.boost * r.r);
         return std::move(r.maze);
     };
-    auto mazes = generate_with<ProposalResult>(cfg, n, threads, progress, &st.duplicate_layouts, propose, take);
+    auto mazes = generate_with<ProposalResult>(cfg, n, threads, progress, &st.duplicate_layouts,
+                                               &st.ambiguous_dropped, propose, take);
     st.accepted = static_cast<int64_t>(mazes.size());
     if (stats) *stats = st;
     return mazes;
@@ -1020,7 +1032,7 @@ std::vector<GeneratedMaze> generate_mazes(const MazeGenConfig & cfg, int64_t n, 
 std::vector<GeneratedMaze> generate_mazes_plain(const MazeGenConfig & cfg, int64_t n, uint64_t seed, int threads) {
     auto propose = [seed](MazeSampler & s, uint64_t index) { return s.plain_attempt(seed, index); };
     auto take = [](std::optional<GeneratedMaze> & m) { return std::move(m); };
-    return generate_with<std::optional<GeneratedMaze>>(cfg, n, threads, nullptr, nullptr, propose, take);
+    return generate_with<std::optional<GeneratedMaze>>(cfg, n, threads, nullptr, nullptr, nullptr, propose, take);
 }
 
 std::string maze_csv(const std::vector<GeneratedMaze> & mazes, uint64_t seed) {

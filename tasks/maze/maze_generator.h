@@ -100,6 +100,10 @@ struct MazeGenConfig {
     // Wall-count envelope (see above): entry w - min_walls is m_w * kMazeEnvelopeScale, every entry > 0.
     // Empty: walls uniform and the one boost A for every layout. Not empty: `boost` is unused.
     std::vector<uint32_t> wall_envelope;
+    // Keep only mazes with exactly one shortest S->G path (an unambiguous label). Applied after the
+    // one-maze-per-layout rule, so the output is the unfiltered output with the other mazes left out:
+    // the law pi above conditioned on a unique shortest path.
+    bool unique_path = false;
 };
 
 // m_w = wall_envelope[w - min_walls] / kMazeEnvelopeScale exactly (a power of two).
@@ -151,6 +155,7 @@ struct MazeGenStats {
     int64_t counted_layouts = 0;    // K counted exactly and > 0
     int64_t accepted = 0;           // mazes kept
     int64_t duplicate_layouts = 0;  // accepted proposals dropped because their wall layout was already used
+    int64_t ambiguous_dropped = 0;  // with unique_path: mazes dropped for having several shortest paths
     int64_t violations = 0;         // layouts with boost * r > 1
     double max_r = 0;               // largest r counted (layouts rejected by the bound have r < 1/boost)
     double max_boost_r = 0;         // largest A * r counted (<= 1 unless there were violations)
@@ -181,7 +186,7 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-// Generates `n` mazes with the fast sampler on `threads` threads (<= 0: all cores). Same seed and
+// Generates `n` mazes (unique-path ones with cfg.unique_path) with the fast sampler on `threads` threads (<= 0: all cores). Same seed and
 // config -> same mazes. `progress` (may be null) counts mazes; `stats` (may be null) gets the counters.
 // Throws UsageError when no maze turns up in 50M layouts (threshold out of reach).
 std::vector<GeneratedMaze> generate_mazes(const MazeGenConfig & cfg, int64_t n, uint64_t seed, int threads,

@@ -139,8 +139,9 @@ public:
     void generate(const GenerateOptions & opts, const fs::path & out) const override {
         if (opts.n <= 0) throw UsageError("--n must be positive");
         if (opts.min_rating >= 0 || opts.max_rating >= 0 || opts.max_blanks >= 0)
-            throw UsageError("--min-rating/--max-rating/--max-blanks apply to sudoku; for mazes use --size/--min-path");
+            throw UsageError("--min-rating/--max-rating/--max-blanks apply to sudoku; for mazes use --size/--min-path/--unique-path");
         MazeGenConfig cfg = make_maze_gen_config(opts.size, opts.min_path);
+        cfg.unique_path = opts.unique_path;
         Progress progress("maze " + std::to_string(cfg.size) + "x" + std::to_string(cfg.size), opts.n);
         progress.set_quiet(opts.quiet);
         MazeGenStats stats;

@@ -46,8 +46,8 @@ void check_options(const GenerateOptions & o, const GenerateLimits & limits) {
     if (o.max_blanks < -1 || o.max_blanks > kCells)
         throw UsageError("sudoku generator: --max-blanks must be in [0, 81] (or -1: keep every blank), got " +
                          std::to_string(o.max_blanks));
-    if (o.size != GenerateOptions{}.size || o.min_path != GenerateOptions{}.min_path)
-        throw UsageError("sudoku generator: --size/--min-path apply to mazes; for sudoku use --min-rating/--max-rating/--max-blanks");
+    if (o.size != GenerateOptions{}.size || o.min_path != GenerateOptions{}.min_path || o.unique_path)
+        throw UsageError("sudoku generator: --size/--min-path/--unique-path apply to mazes; for sudoku use --min-rating/--max-rating/--max-blanks");
     if (bound_set(o.min_rating) && bound_set(o.max_rating) && o.min_rating > o.max_rating)
         throw UsageError("sudoku generator: the rating band " + band_text(o) + " is empty (--min-rating is above --max-rating)");
     if (limits.batch <= 0 || limits.min_candidates <= 0 || limits.candidates_per_puzzle <= 0)

@@ -55,6 +55,25 @@ TEST_CASE("trmbench data generate maze writes a deterministic Maze-Hard CSV", "[
     CHECK_THAT(out, Catch::Contains("solution:"));
 }
 
+TEST_CASE("trmbench data generate maze --unique-path drops mazes with several shortest paths", "[cli][maze]") {
+    test::TempDir dir;
+    std::string out;
+    std::string gen = exe() + " --threads 1 data generate maze --n 40 --seed 5 --size 6 --min-path 4";
+    REQUIRE(test::run_command(gen + " --out " + (dir / "all.csv").string(), out) == 0);
+    CHECK_THAT(out, !Catch::Contains("several shortest paths"));
+    REQUIRE(test::run_command(gen + " --unique-path --out " + (dir / "unique.csv").string(), out) == 0);
+    CHECK_THAT(out, Catch::Contains("40 mazes from"));
+    CHECK_THAT(out, Catch::Contains("with several shortest paths (--unique-path)"));
+    // Most 6x6 mazes have several shortest paths, so the two files differ (test_tasks checks that one is
+    // the other filtered).
+    std::string all = slurp(dir / "all.csv"), unique = slurp(dir / "unique.csv");
+    CHECK(std::count(unique.begin(), unique.end(), '\n') == 41);
+    CHECK(unique != all);
+    // Sudoku has no such option: a usage error that names it.
+    CHECK(test::run_command(exe() + " data generate sudoku --n 2 --unique-path --out " + (dir / "s.csv").string(), out) == 2);
+    CHECK_THAT(out, Catch::Contains("--unique-path apply to mazes"));
+}
+
 TEST_CASE("trmbench data generate/stats maze reject bad options and bad files", "[cli][maze]") {
     test::TempDir dir;
     std::string out;

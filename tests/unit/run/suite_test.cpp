@@ -62,6 +62,27 @@ TEST_CASE("a minimal suite gets its defaults", "[run][suite]") {
     CHECK(s.base_dir == "/base");
 }
 
+TEST_CASE("maze generate options: size, min_path and the unique_path flag", "[run][suite]") {
+    auto maze_suite = [](const std::string & options) {
+        return R"({"tasks": [{"name": "m", "family": "maze", "generate": {"n": 4, "seed": 2, "options": )" + options +
+               R"(}}], "solvers": [{"kind": "baseline", "name": "maze-bfs"}]})";
+    };
+    Suite s = parse(maze_suite(R"({"size": 6, "min_path": 4, "unique_path": true})"));
+    GenerateOptions o = s.tasks[0].generate->to_options();
+    CHECK(o.size == 6);
+    CHECK(o.min_path == 4);
+    CHECK(o.unique_path);
+    CHECK(s.tasks[0].generate->options.back() == std::pair<std::string, double>("unique_path", 1.0));
+    // false is the default: the same data set, so the same options (and cache file) as leaving it out.
+    Suite plain = parse(maze_suite(R"({"size": 6, "unique_path": false})"));
+    CHECK_FALSE(plain.tasks[0].generate->to_options().unique_path);
+    CHECK(plain.tasks[0].generate->options == parse(maze_suite(R"({"size": 6})")).tasks[0].generate->options);
+    CHECK(error_of<InputError>(maze_suite(R"({"unique_path": 1})"))
+              .find("tasks[0].generate.options.unique_path: must be true or false, got 1") != std::string::npos);
+    CHECK(error_of<InputError>(maze_suite(R"({"unique": true})"))
+              .find("unknown option for maze (known: size, min_path, unique_path)") != std::string::npos);
+}
+
 TEST_CASE("a full suite parses every field", "[run][suite]") {
     Suite s = parse(R"({
       // comments are allowed

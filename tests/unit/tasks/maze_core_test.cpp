@@ -83,6 +83,42 @@ TEST_CASE("BFS distances count moves through non-wall cells", "[maze]") {
     CHECK(shortest_path_moves(two_starts) == -1);
 }
 
+TEST_CASE("count_shortest_paths counts distinct shortest S-G paths, capped", "[maze]") {
+    // Open 3x3 corner to corner: C(4, 2) = 6 shortest paths.
+    Grid open = rows_to_grid({"S..",
+                              "...",
+                              "..G"});
+    CHECK(count_shortest_paths(open, 100) == 6);
+    CHECK(count_shortest_paths(open) == 2);  // the default cap answers "one or several"
+    CHECK(count_shortest_paths(open, 5) == 5);
+    // A corridor: one path; a wall block that leaves two equal detours: two.
+    CHECK(count_shortest_paths(rows_to_grid({"S.#",
+                                             "#.#",
+                                             "..G"}), 100) == 1);
+    CHECK(count_shortest_paths(rows_to_grid({"...",
+                                             "S#G",
+                                             "..."}), 100) == 2);
+    // A longer detour does not count: only the 2-move path over the top row is shortest.
+    CHECK(count_shortest_paths(rows_to_grid({"S.G",
+                                             "...",
+                                             "..."}), 100) == 1);
+    // Path marks in the question are walkable like open cells.
+    CHECK(count_shortest_paths(rows_to_grid({"So#",
+                                             "#o#",
+                                             "ooG"}), 100) == 1);
+    // No path, or no unique S / G: 0.
+    CHECK(count_shortest_paths(rows_to_grid({"S#.",
+                                             "##.",
+                                             "..G"})) == 0);
+    CHECK(count_shortest_paths(rows_to_grid({"S.S", "...", "..G"})) == 0);
+    CHECK(count_shortest_paths(rows_to_grid({"S..", "...", "..."})) == 0);
+    // A 30x30 open grid has C(58, 29) ~ 3e16 paths: the cap keeps the count exact up to it, no overflow.
+    std::string big(900, ' ');
+    big[0] = 'S';
+    big[899] = 'G';
+    CHECK(count_shortest_paths(*grid_from_string(big), 1000000) == 1000000);
+}
+
 TEST_CASE("canonical label: BFS from G, walk from S preferring up, down, left, right", "[maze]") {
     // Open 3x3: six shortest paths. Down is preferred over right at S, so the walk goes down first.
     Grid q = rows_to_grid({"S..",

@@ -275,6 +275,28 @@ TEST_CASE("at most one maze per wall layout, even when layouts repeat", "[maze][
     CHECK(stats.duplicate_layouts > 0);
 }
 
+TEST_CASE("unique_path keeps exactly the unfiltered output's mazes with one shortest path", "[maze][generator]") {
+    // 6x6 (most mazes have several shortest paths) and 4x4 (layouts repeat: the filter comes after the
+    // one-maze-per-layout rule, so the result is still a subsequence of the unfiltered output).
+    for (auto cfg : {make_maze_gen_config(6, 4), make_maze_gen_config(4, 6, 2)}) {
+        INFO("size " << cfg.size);
+        std::vector<GeneratedMaze> expected;
+        for (auto & m : generate_mazes(cfg, 400, 13, 2))
+            if (maze::count_shortest_paths(m.question) == 1) expected.push_back(m);
+        REQUIRE(expected.size() >= 30);
+        expected.resize(30);
+        MazeGenConfig unique_cfg = cfg;
+        unique_cfg.unique_path = true;
+        MazeGenStats stats;
+        auto unique = generate_mazes(unique_cfg, 30, 13, 3, nullptr, &stats);
+        CHECK(maze_csv(unique, 13) == maze_csv(expected, 13));
+        CHECK(stats.accepted == 30);
+        CHECK(stats.ambiguous_dropped > 0);
+        CHECK_THAT(stats.summary(), Catch::Contains("with several shortest paths (--unique-path)"));
+        for (const auto & m : unique) CHECK(maze::count_shortest_paths(m.answer, 100) == 1);
+    }
+}
+
 TEST_CASE("the CSV has the Maze-Hard layout", "[maze][generator]") {
     auto mazes = generate_mazes(make_maze_gen_config(12, 34, 4), 3, 5, 1);
     std::string csv = maze_csv(mazes, 5);

@@ -141,6 +141,14 @@ TEST_CASE("maze task generates, renders and describes datasets", "[maze][task]")
     CHECK_THAT(all, Catch::Contains("labels: 6, valid paths 6, optimal 6, equal to the BFS up/down/left/right tie-break 6"));
     CHECK_THAT(all, Catch::Contains("rating: 6 rows; equals BFS moves in 6"));
 
+    // --unique-path: every maze has one shortest path, so its label is the only right answer.
+    opts.unique_path = true;
+    maze_task().generate(opts, dir / "maze/unique.csv");
+    auto unique = maze_task().load(dir / "maze/unique.csv");
+    REQUIRE(unique.size() == 6);
+    for (const auto & u : unique) CHECK(maze::count_shortest_paths(u.input, 100) == 1);
+    opts.unique_path = false;
+
     opts.min_rating = 3;
     CHECK_THROWS_AS(maze_task().generate(opts, dir / "x.csv"), UsageError);
     opts.min_rating = -1;

@@ -153,5 +153,8 @@ TEST_CASE("sudoku generator: --max-blanks reveals answers down to an easier band
     CHECK_THROWS_WITH(generate_puzzles(o), Catch::Contains("--max-blanks"));
     o.max_blanks = 12;
     o.size = 10;
-    CHECK_THROWS_WITH(generate_puzzles(o), Catch::Contains("--size/--min-path apply to mazes"));
+    CHECK_THROWS_WITH(generate_puzzles(o), Catch::Contains("--size/--min-path/--unique-path apply to mazes"));
+    o.size = GenerateOptions{}.size;
+    o.unique_path = true;
+    CHECK_THROWS_WITH(generate_puzzles(o), Catch::Contains("--unique-path apply to mazes"));
 }
