@@ -11,6 +11,7 @@
 #include "harness/core/error.h"
 #include "harness/core/paths.h"
 #include "models/api.h"
+#include "models/cpu_gemm.h"
 #include "models/flops.h"
 #include "models/io/safetensors.h"
 #include "models/io/torch_convert.h"
@@ -332,6 +333,9 @@ TEST_CASE("local solver with the reference fixtures' checkpoints reproduces thei
         const char * name;
         double q_atol;
     };
+    // bf16 bit for bit needs the reference's kernels: pin oneDNN (auto may take the fp32 route on this
+    // CPU, which cpu_gemm_test checks against the bf16 tolerances instead).
+    const ScopedBf16CpuGemm reference_kernels(Bf16CpuGemm::onednn);
     for (const Case & k : {Case{"trm_att_f32", 2e-4}, Case{"hrm_f32", 2e-4}, Case{"trm_att_bf16", 0}}) {
         INFO(k.name);
         const TensorMap t = read_safetensors(fixture(k.name) / "case.safetensors").tensors;
