@@ -170,8 +170,6 @@ void check_vocabulary(const ResolvedLocalModel & r) {
 }  // namespace
 
 std::string family_for_shape(int64_t seq_len, int64_t vocab_size) {
-    for (const Task * task : all_tasks())  // the standard board first, then other sizes
-        if (task->token_layout().seq_len == seq_len && task->token_layout().vocab_size == vocab_size) return std::string(task->family());
     for (const Task * task : all_tasks())
         if (task->token_layout().accepts(seq_len, vocab_size)) return std::string(task->family());
     return "";

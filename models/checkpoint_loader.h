@@ -58,8 +58,7 @@ std::filesystem::path find_checkpoint_file(const std::filesystem::path & path);
 // without LibTorch. `hash` computes the checkpoint's sha256 (a 1.8 GB ARC file takes seconds).
 ResolvedLocalModel resolve_local_model(const LocalModelSpec & spec, bool hash = true);
 
-// The task family a config's data shape matches (TokenLayout::accepts of sudoku, maze, arc; a
-// family's standard board first), "" none.
+// The task family a config's data shape matches (TokenLayout::accepts of sudoku, maze, arc), "" none.
 std::string family_for_shape(int64_t seq_len, int64_t vocab_size);
 
 }  // namespace trmbench

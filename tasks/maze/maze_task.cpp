@@ -91,8 +91,8 @@ public:
         return parse_maze_answer(text, ex);
     }
 
-    // Sides 4..32, the generator's range (`data generate maze --size N`); 30x30 is the reference set.
-    TokenLayout token_layout() const override { return TokenLayout{30 * 30, kMazeVocab, 4, 32}; }
+    // Sides 4..30, what `data generate maze --size N` and suite `size` accept; 30x30 is the reference set.
+    TokenLayout token_layout() const override { return TokenLayout{30 * 30, kMazeVocab, 4, 30}; }
 
     std::vector<int32_t> encode(const Grid & g) const override {
         std::vector<int32_t> tokens(g.size());
