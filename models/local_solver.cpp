@@ -45,18 +45,17 @@ namespace trmbench {
 BlasInfo detect_blas() {
     using ConfigFn = const char * (*)();
     if (auto fn = reinterpret_cast<ConfigFn>(dlsym(RTLD_DEFAULT, "openblas_get_config"))) {
-        BlasInfo info{std::string("OpenBLAS (") + fn() + ")", true, "", false};
+        BlasInfo info{std::string("OpenBLAS (") + fn() + ")", true, "", false, ""};
         using CoreFn = char * (*)();
         if (auto core = reinterpret_cast<CoreFn>(dlsym(RTLD_DEFAULT, "openblas_get_corename")); core && core()) info.core = core();
         // Pre-AVX kernel sets on a machine that has AVX2 are the fallback for an unrecognised CPU.
-        const bool old_kernels = info.core == "Prescott" || info.core == "Core2" || info.core == "Nehalem" ||
-                                 info.core == "Penryn" || info.core == "Dunnington" || info.core == "Atom";
-        info.weak_kernels = old_kernels && __builtin_cpu_supports("avx2");
+        info.weak_kernels = is_fallback_blas_core(info.core) && __builtin_cpu_supports("avx2");
+        info.replaced_core = replaced_blas_kernels();
         return info;
     }
-    if (dlsym(RTLD_DEFAULT, "bli_info_get_version_str")) return {"BLIS", true, "", false};
-    if (dlsym(RTLD_DEFAULT, "mkl_get_max_threads")) return {"MKL", true, "", false};
-    return {"reference (netlib) BLAS or unknown", false, "", false};
+    if (dlsym(RTLD_DEFAULT, "bli_info_get_version_str")) return {"BLIS", true, "", false, ""};
+    if (dlsym(RTLD_DEFAULT, "mkl_get_max_threads")) return {"MKL", true, "", false, ""};
+    return {"reference (netlib) BLAS or unknown", false, "", false, ""};
 }
 
 namespace {
@@ -253,6 +252,7 @@ LocalSolver::LocalSolver(const LocalSolverConfig & cfg) : cfg_(cfg) {
     j["threads"] = threads;
     j["blas"] = blas.name;
     j["blas_core"] = blas.core;
+    if (!blas.replaced_core.empty()) j["blas_core_replaced"] = blas.replaced_core;
     // bf16 on the CPU: which kernels ran the matmuls (cpu_gemm.h). Resolved now, so that a bad
     // TRMBENCH_BF16_CPU_GEMM is a usage error before any work, and auto calibrates once, here.
     if (device_.is_cpu() && model_config_.forward_dtype == ForwardDType::bfloat16)

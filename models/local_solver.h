@@ -72,13 +72,15 @@ std::unique_ptr<Solver> make_local_solver(const LocalSolverConfig & config);
 // Whether libblas.so.3 in this process is an optimised BLAS (OpenBLAS, BLIS, MKL) and its name;
 // fp32 matmuls on the CPU go through it, and the netlib reference BLAS is ~40x slower.
 // OpenBLAS's DYNAMIC_ARCH build picks its kernels from the CPUID at load time; on CPUs it does not
-// know (e.g. some VMs) it falls back to the SSE3 "Prescott" kernels, ~3x slower than SkylakeX/Haswell.
-// `weak_kernels` flags that case; OPENBLAS_CORETYPE=SkylakeX (or Haswell) in the environment fixes it.
+// know (e.g. some VMs) it falls back to the SSE3 "Prescott" kernels, 3-6x slower than SkylakeX/Haswell.
+// set_torch_threads replaces that fallback (models/threads.h; `replaced_core` names what it replaced);
+// `weak_kernels` flags a fallback still in use (e.g. a CPU without AVX2).
 struct BlasInfo {
     std::string name;      // "OpenBLAS 0.3.21 ...", "BLIS", "MKL", or "reference (netlib)"
     bool optimised = false;
     std::string core;      // OpenBLAS: the kernel set in use ("SkylakeX", "Haswell", "Prescott", ...)
     bool weak_kernels = false;
+    std::string replaced_core;  // the fallback set trmbench replaced at start-up, or ""
 };
 BlasInfo detect_blas();
 

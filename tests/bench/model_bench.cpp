@@ -217,10 +217,11 @@ int main(int argc, char ** argv) {
         else args.push_back(argv[i]);
     }
     int n = static_cast<int>(args.size());
+    benchmark::AddCustomContext("torch_threads", std::to_string(set_torch_threads(0)));  // may replace fallback BLAS kernels
     const BlasInfo blas = detect_blas();
     benchmark::AddCustomContext("blas", blas.name + (blas.core.empty() ? "" : ", kernels " + blas.core) +
+                                            (blas.replaced_core.empty() ? "" : " (OpenBLAS chose " + blas.replaced_core + ")") +
                                             (blas.weak_kernels ? " (fallback kernels: set OPENBLAS_CORETYPE)" : ""));
-    benchmark::AddCustomContext("torch_threads", std::to_string(set_torch_threads(0)));
     benchmark::AddCustomContext("bf16_cpu_gemm", to_string(bf16_cpu_gemm()) + " (TRMBENCH_BF16_CPU_GEMM=auto|onednn|fp32)");
     benchmark::AddCustomContext("mode", full ? "full sweep (16-step evaluations)" : "short (one ACT step, batch 1; --full for the sweep)");
     register_all(full);

@@ -6,7 +6,10 @@
 // CUDA.
 #include "tests/support/torch_catch.h"
 
+#include <dlfcn.h>
+
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "harness/core/error.h"
 #include "harness/core/paths.h"
@@ -19,6 +22,7 @@
 #include "models/local_solver.h"
 #include "models/reasoning_model.h"
 #include "models/state_dict.h"
+#include "models/threads.h"
 #include "tasks/arc/arc_canvas.h"
 #include "tasks/registry.h"
 #include "tests/support/test_support.h"
@@ -472,6 +476,74 @@ TEST_CASE("BLAS detection names the library in use", "[models][local]") {
         CHECK_FALSE(b.core.empty());
         CHECK(b.weak_kernels == (b.core == "Prescott" && __builtin_cpu_supports("avx2")));
     }
+}
+
+namespace {
+
+// Re-reads OPENBLAS_CORETYPE the way OpenBLAS does when it is loaded; false without the symbols.
+bool reload_openblas_kernels() {
+    using VoidFn = void (*)();
+    auto quit = reinterpret_cast<VoidFn>(dlsym(RTLD_DEFAULT, "gotoblas_dynamic_quit"));
+    auto init = reinterpret_cast<VoidFn>(dlsym(RTLD_DEFAULT, "gotoblas_dynamic_init"));
+    if (!quit || !init) return false;
+    quit();
+    init();
+    return true;
+}
+
+void set_or_unset(const char * name, const std::optional<std::string> & value) {
+    if (value) setenv(name, value->c_str(), 1);
+    else unsetenv(name);
+}
+
+// max |a·b - float64 product| relative to the product's largest magnitude
+double gemm_relative_error(int64_t m, int64_t k, int64_t n) {
+    at::Tensor a = at::randn({m, k}, at::kFloat), b = at::randn({k, n}, at::kFloat);
+    at::Tensor exact = at::mm(a.to(at::kDouble), b.to(at::kDouble));
+    return (at::mm(a, b).to(at::kDouble) - exact).abs().max().item<double>() / exact.abs().max().item<double>();
+}
+
+}  // namespace
+
+TEST_CASE("a fallback OpenBLAS kernel set is replaced unless the user named one", "[models][local]") {
+    set_torch_threads(0);
+    if (detect_blas().name.find("OpenBLAS") == std::string::npos || !__builtin_cpu_supports("avx2")) {
+        WARN("needs OpenBLAS and an AVX2 CPU");
+        return;
+    }
+    const char * saved_c = std::getenv("OPENBLAS_CORETYPE");
+    const std::optional<std::string> saved = saved_c ? std::optional<std::string>(saved_c) : std::nullopt;
+    const std::string original = detect_blas().core;
+
+    // What an unrecognised CPU gets: the SSE3 set.
+    setenv("OPENBLAS_CORETYPE", "Prescott", 1);
+    if (!reload_openblas_kernels()) {
+        WARN("this OpenBLAS has no DYNAMIC_ARCH entry points");
+        set_or_unset("OPENBLAS_CORETYPE", saved);
+        return;
+    }
+    REQUIRE(detect_blas().core == "Prescott");
+    SECTION("named by the user, the fallback stays") {
+        CHECK(upgrade_fallback_blas_kernels().empty());
+        CHECK(detect_blas().core == "Prescott");
+        CHECK(detect_blas().weak_kernels);
+    }
+    SECTION("picked by OpenBLAS itself, it is replaced by the set the CPU's flags support") {
+        unsetenv("OPENBLAS_CORETYPE");
+        CHECK(upgrade_fallback_blas_kernels() == "Prescott");
+        const std::string now = detect_blas().core;
+        CHECK((now == "SkylakeX" || now == "Haswell"));
+        CHECK(now == (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") ? "SkylakeX" : "Haswell"));
+        CHECK_FALSE(detect_blas().weak_kernels);
+        CHECK(std::string(std::getenv("OPENBLAS_CORETYPE")) == now);  // child processes get it too
+        // and GEMMs are still right after the switch (shapes that take the large and small kernels)
+        CHECK(gemm_relative_error(97, 512, 300) < 1e-5);
+        CHECK(gemm_relative_error(7, 9, 5) < 1e-5);
+        CHECK(upgrade_fallback_blas_kernels().empty());  // nothing left to replace
+    }
+    set_or_unset("OPENBLAS_CORETYPE", saved);
+    REQUIRE(reload_openblas_kernels());
+    CHECK(detect_blas().core == original);
 }
 
 TEST_CASE("local solver on CUDA agrees with the CPU", "[.gpu][models][local]") {
