@@ -1,7 +1,10 @@
 // Shared TRM/HRM layers (see layers.h for the shape legend and the bit-parity rule).
 #include "models/layers.h"
 
+#include "models/cpu_attention_kernels.h"
 #include "models/cpu_gemm.h"
+
+#include <ATen/Parallel.h>
 
 #include <cmath>
 #include <string>
@@ -144,6 +147,59 @@ at::Tensor attention_core(const at::Tensor & q, const at::Tensor & k, const at::
     return out.transpose(1, 2).contiguous().transpose(1, 2);
 }
 
+// 1/√hd when it is a power of two (so it can be folded into q exactly), else 0.
+float exact_power_of_two_scale(int64_t head_dim) {
+    const double scale = 1.0 / std::sqrt(static_cast<double>(head_dim));
+    int exponent = 0;
+    return std::frexp(scale, &exponent) == 0.5 ? static_cast<float>(scale) : 0.0f;
+}
+
+// The same attention as attention_core over the rotated heads, on the CPU without autograd: one pass
+// (cpu_attention_kernels) turns the projection into the contiguous q, kᵀ, v that the reference's
+// `matmul` copies out of its permuted views, then the same bmm / softmax / bmm calls on the same
+// operands. Same bits, fewer passes over memory (RoPE alone was ~7% of a batch-16 block).
+// qkv [B, S, 3H, hd] contiguous -> [B, S, H*hd].
+at::Tensor attention_cpu_fused(const at::Tensor & qkv, int64_t num_heads, const RotaryEmbeddingImpl * rope) {
+    const int64_t B = qkv.size(0), S = qkv.size(1), hd = qkv.size(3), H = num_heads;
+    const auto dtype = qkv.scalar_type();
+    const float folded = exact_power_of_two_scale(hd);
+    at::Tensor q = at::empty({B * H, S, hd}, qkv.options());
+    at::Tensor kt = at::empty({B * H, hd, S}, qkv.options());
+    at::Tensor v = at::empty({B * H, S, hd}, qkv.options());
+    at::Tensor cos, sin;
+    if (rope) {
+        cos = rope->cos_cached.slice(0, 0, S).to(at::kFloat).contiguous();
+        sin = rope->sin_cached.slice(0, 0, S).to(at::kFloat).contiguous();
+    }
+    const cpu_kernels::HeadShape shape{B, S, H, hd};
+    const float q_scale = folded != 0.0f ? folded : 1.0f;
+    at::parallel_for(0, B, 1, [&](int64_t b0, int64_t b1) {
+        const float * c = rope ? cos.data_ptr<float>() : nullptr;
+        const float * sn = rope ? sin.data_ptr<float>() : nullptr;
+        if (dtype == at::kFloat) {
+            cpu_kernels::split_heads_rope(qkv.data_ptr<float>(), c, sn, q_scale, shape, b0, b1, q.data_ptr<float>(),
+                                          kt.data_ptr<float>(), v.data_ptr<float>());
+        } else {
+            auto bits = [](const at::Tensor & t) { return reinterpret_cast<uint16_t *>(t.data_ptr<at::BFloat16>()); };
+            cpu_kernels::split_heads_rope(bits(qkv), c, sn, q_scale, shape, b0, b1, bits(q), bits(kt), bits(v));
+        }
+    });
+    at::Tensor scores = at::bmm(q, kt);  // [BH, S, S]
+    if (folded == 0.0f) scores = scores * (1.0 / std::sqrt(static_cast<double>(hd)));
+    at::Tensor probs = at::softmax(scores.to(at::kFloat), -1).to(dtype);
+    at::Tensor out = at::bmm(probs, v);  // [BH, S, hd]
+    return out.view({B, H, S, hd}).transpose(1, 2).contiguous().view({B, S, H * hd});
+}
+
+// Batch 1 stays on the reference ops: there `matmul` merges the size-1 batch dimension into a view
+// instead of copying, and LibTorch 1.13 picks its bf16 kernel for small products by memory layout
+// (a strided q runs a kernel that rounds differently), so contiguous operands would change bits.
+// From batch 2 on the reference copies to exactly the layouts made here.
+bool use_cpu_fused_attention(const at::Tensor & x, int64_t head_dim) {
+    return x.is_cpu() && x.size(0) > 1 && !at::GradMode::is_enabled() && (x.scalar_type() == at::kFloat || x.scalar_type() == at::kBFloat16) &&
+           head_dim <= 1024 && head_dim % 2 == 0 && cpu_kernels::fused_cpu_attention();
+}
+
 }  // namespace
 
 AttentionImpl::AttentionImpl(int64_t hidden, int64_t heads, at::Generator & gen)
@@ -155,6 +211,9 @@ AttentionImpl::AttentionImpl(int64_t hidden, int64_t heads, at::Generator & gen)
 at::Tensor AttentionImpl::forward(const at::Tensor & x, const RotaryEmbeddingImpl * rope) {
     const int64_t B = x.size(0), S = x.size(1);
     at::Tensor qkv = qkv_proj->forward(x).view({B, S, 3 * num_heads, head_dim});  // [B, S, 3H, hd]
+    if (use_cpu_fused_attention(qkv, head_dim) && qkv.is_contiguous() &&
+        (!rope || rope->cos_cached.scalar_type() == at::kFloat))  // the kernel rotates in float32
+        return o_proj->forward(attention_cpu_fused(qkv, num_heads, rope));
     at::Tensor q = qkv.slice(2, 0, num_heads);
     at::Tensor k = qkv.slice(2, num_heads, 2 * num_heads);
     at::Tensor v = qkv.slice(2, 2 * num_heads);

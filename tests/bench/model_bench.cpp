@@ -24,6 +24,7 @@
 #include <benchmark/benchmark.h>
 
 #include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
 #include <c10/core/InferenceMode.h>
 
 #include <algorithm>
@@ -38,8 +39,10 @@
 
 #include "models/act.h"
 #include "models/config.h"
+#include "models/cpu_attention_kernels.h"
 #include "models/cpu_gemm.h"
 #include "models/flops.h"
+#include "models/layers.h"
 #include "models/local_solver.h"
 #include "models/presets.h"
 #include "models/reasoning_model.h"
@@ -174,6 +177,22 @@ void BM_Gemm(benchmark::State & state, at::ScalarType dtype, bool via_fp32) {
                                                    benchmark::Counter::kIsRate);
 }
 
+// One attention layer of the paper configurations (D 512, 8 heads, RoPE, S 97) through the fused
+// CPU path or the reference's op sequence (models/cpu_attention_kernels.h; both give the same
+// bits). Projections included, so the difference is what the fused pass saves per layer.
+void BM_Attention(benchmark::State & state, ForwardDType dtype, bool fused) {
+    const int64_t batch = state.range(0), S = 97, D = 512, H = 8;
+    set_torch_threads(0);
+    at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(0);
+    Attention attn(D, H, gen);
+    RotaryEmbedding rope(D / H, S, 10000.0);
+    const at::Tensor x = at::randn({batch, S, D}).to(scalar_type(dtype));
+    const cpu_kernels::ScopedAttentionPath path(fused);
+    c10::InferenceMode guard;
+    for (auto _ : state) benchmark::DoNotOptimize(attn->forward(x, rope.get()));
+    state.SetItemsProcessed(state.iterations() * batch);
+}
+
 void register_all(bool full) {
     const std::vector<int64_t> batches = full ? std::vector<int64_t>{1, 16, 64} : std::vector<int64_t>{1};
     for (const char * preset : kPresets) {
@@ -191,6 +210,13 @@ void register_all(bool full) {
             b->ArgNames({"batch", "steps"})->Unit(benchmark::kMillisecond)->UseRealTime();
         }
     }
+    for (ForwardDType dtype : {ForwardDType::float32, ForwardDType::bfloat16})
+        for (const bool fused : {false, true}) {
+            const std::string name = std::string("Attention/") + to_string(dtype) + (fused ? "/fused" : "/aten");
+            auto * b = benchmark::RegisterBenchmark(name.c_str(), BM_Attention, dtype, fused);
+            for (int64_t batch : full ? std::vector<int64_t>{2, 16, 64} : std::vector<int64_t>{16}) b->Arg(batch);
+            b->ArgName("batch")->Unit(benchmark::kMillisecond)->UseRealTime();
+        }
     // The dominant shapes on their own (TRM S = 97, HRM S = 82; D 512, 2I 3072).
     struct GemmKind {
         at::ScalarType dtype;
