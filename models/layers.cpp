@@ -11,9 +11,16 @@
 
 namespace trmbench {
 
+namespace {
+thread_local int skip_random_init_depth = 0;
+}  // namespace
+
+ScopedSkipRandomInit::ScopedSkipRandomInit() { ++skip_random_init_depth; }
+ScopedSkipRandomInit::~ScopedSkipRandomInit() { --skip_random_init_depth; }
+
 void trunc_normal_(at::Tensor & t, double std, at::Generator & gen, double lower, double upper) {
     at::NoGradGuard no_grad;
-    if (std == 0) {
+    if (std == 0 || skip_random_init_depth > 0) {
         t.zero_();
         return;
     }

@@ -218,7 +218,12 @@ LocalSolver::LocalSolver(const LocalSolverConfig & cfg) : cfg_(cfg) {
 
     {
         at::NoGradGuard no_grad;
-        model_ = RecursiveReasoningModel(model_config_, cfg_.init_seed);
+        {
+            // With a checkpoint every value is overwritten below, so nothing is drawn.
+            std::optional<ScopedSkipRandomInit> no_draws;
+            if (!resolved_.tensors.empty()) no_draws.emplace();
+            model_ = RecursiveReasoningModel(model_config_, cfg_.init_seed);
+        }
         if (!resolved_.tensors.empty()) {
             load_state_dict(*model_, resolved_.tensors, resolved_.checkpoint_file.string());
             resolved_.tensors.clear();  // the model holds the weights now

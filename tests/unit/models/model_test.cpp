@@ -148,6 +148,33 @@ TEST_CASE("seeded init reproduces the reference's initial weights bit for bit", 
     }
 }
 
+TEST_CASE("a model built to receive a checkpoint draws nothing, and loading makes it the saved model", "[models][init]") {
+    for (const ModelFamily family : {ModelFamily::trm, ModelFamily::hrm}) {
+        RecursiveReasoningModel seeded(small_config(family), 11);
+        const TensorMap saved = export_state_dict(*seeded);
+        RecursiveReasoningModel blank(nullptr);
+        {
+            ScopedSkipRandomInit no_draws;
+            blank = RecursiveReasoningModel(small_config(family), 11);
+        }
+        // every drawn tensor is zero (the fixed ones, such as the Q head's -5 bias, are as usual)
+        CHECK(blank->H_init.abs().max().item<double>() == 0);
+        CHECK(blank->lm_head->weight.abs().max().item<double>() == 0);
+        CHECK(blank->embed_tokens->embedding_weight.abs().max().item<double>() == 0);
+        CHECK(at::all(blank->q_head->bias == -5).item<bool>());
+        load_state_dict(*blank, saved, "seeded model");
+        const TensorMap loaded = export_state_dict(*blank);
+        REQUIRE(loaded.size() == saved.size());
+        for (const auto & [key, blob] : saved) {
+            INFO(key);
+            CHECK(loaded.at(key).data == blob.data);
+        }
+        // the guard is gone: the next model draws the seeded values again
+        RecursiveReasoningModel again(small_config(family), 11);
+        CHECK(export_state_dict(*again).at("lm_head.weight").data == saved.at("lm_head.weight").data);
+    }
+}
+
 TEST_CASE("parameter counts by instantiation equal the analytic counts", "[models][params]") {
     // One preset per family/variant and sequence length (all nine are checked analytically in
     // config_test.cpp); the rest differ from these only in V and the puzzle-table rows.
