@@ -1,9 +1,15 @@
 #include "harness/core/sha256.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <vector>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define TRMBENCH_SHA_NI 1
+#endif
 
 #include "harness/core/error.h"
 
@@ -23,12 +29,73 @@ constexpr uint32_t kK[64] = {
 
 inline uint32_t rotr(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
 
+#ifdef TRMBENCH_SHA_NI
+// The x86 SHA extensions run the compression function ~10x faster than the portable code below
+// (hashing a 109 MB HRM checkpoint took 0.7 s of a 2.4 s `models solve` start-up). The state is
+// kept as (A, B, E, F) and (C, D, G, H) lane groups, the layout sha256rnds2 works on; each
+// iteration does four rounds and extends the message schedule by four words.
+__attribute__((target("sha,sse4.1"))) void compress_sha_ni(uint32_t * state, const uint8_t * p, size_t blocks) {
+    const __m128i byte_swap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+    __m128i dcba = _mm_loadu_si128(reinterpret_cast<const __m128i *>(state));      // h0..h3
+    __m128i hgfe = _mm_loadu_si128(reinterpret_cast<const __m128i *>(state + 4));  // h4..h7
+    __m128i cdab = _mm_shuffle_epi32(dcba, 0xB1);
+    __m128i efgh = _mm_shuffle_epi32(hgfe, 0x1B);
+    __m128i abef = _mm_alignr_epi8(cdab, efgh, 8);
+    __m128i cdgh = _mm_blend_epi16(efgh, cdab, 0xF0);
+    for (; blocks > 0; --blocks, p += 64) {
+        const __m128i abef_in = abef, cdgh_in = cdgh;
+        __m128i w[4];  // w[i % 4] = message words 4i .. 4i+3
+        for (int i = 0; i < 16; ++i) {
+            __m128i words;
+            if (i < 4) {
+                words = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p + 16 * i)), byte_swap);
+            } else {
+                // W[t] = σ1(W[t-2]) + W[t-7] + σ0(W[t-15]) + W[t-16], four at a time
+                __m128i t = _mm_sha256msg1_epu32(w[(i - 4) & 3], w[(i - 3) & 3]);
+                t = _mm_add_epi32(t, _mm_alignr_epi8(w[(i - 1) & 3], w[(i - 2) & 3], 4));
+                words = _mm_sha256msg2_epu32(t, w[(i - 1) & 3]);
+            }
+            w[i & 3] = words;
+            __m128i wk = _mm_add_epi32(words, _mm_loadu_si128(reinterpret_cast<const __m128i *>(kK + 4 * i)));
+            cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk);  // rounds 4i, 4i+1
+            wk = _mm_shuffle_epi32(wk, 0x0E);
+            abef = _mm_sha256rnds2_epu32(abef, cdgh, wk);  // rounds 4i+2, 4i+3
+        }
+        abef = _mm_add_epi32(abef, abef_in);
+        cdgh = _mm_add_epi32(cdgh, cdgh_in);
+    }
+    const __m128i feba = _mm_shuffle_epi32(abef, 0x1B);
+    const __m128i dchg = _mm_shuffle_epi32(cdgh, 0xB1);
+    _mm_storeu_si128(reinterpret_cast<__m128i *>(state), _mm_blend_epi16(feba, dchg, 0xF0));
+    _mm_storeu_si128(reinterpret_cast<__m128i *>(state + 4), _mm_alignr_epi8(dchg, feba, 8));
+}
+#endif
+
+// Whether blocks go to compress_sha_ni: the CPU has the extensions and TRMBENCH_SHA256_PORTABLE is
+// not set (read on every call, so tests can compare both paths in one process).
+bool use_sha_ni() {
+#ifdef TRMBENCH_SHA_NI
+    static const bool cpu_has = __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1");
+    if (!cpu_has) return false;
+    const char * portable = std::getenv("TRMBENCH_SHA256_PORTABLE");
+    return !(portable && *portable && std::strcmp(portable, "0") != 0);
+#else
+    return false;
+#endif
+}
+
 }  // namespace
 
 Sha256::Sha256()
     : h_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19} {}
 
 void Sha256::block(const uint8_t * p) {
+#ifdef TRMBENCH_SHA_NI
+    if (use_sha_ni()) {
+        compress_sha_ni(h_.data(), p, 1);
+        return;
+    }
+#endif
     uint32_t w[64];
     for (int i = 0; i < 16; ++i)
         w[i] = (uint32_t(p[4 * i]) << 24) | (uint32_t(p[4 * i + 1]) << 16) | (uint32_t(p[4 * i + 2]) << 8) | p[4 * i + 3];
@@ -55,6 +122,14 @@ void Sha256::update(const void * data, size_t n) {
         buf_len_ += take; p += take; n -= take;
         if (buf_len_ == 64) { block(buf_.data()); buf_len_ = 0; }
     }
+#ifdef TRMBENCH_SHA_NI
+    if (n >= 64 && use_sha_ni()) {
+        const size_t blocks = n / 64;
+        compress_sha_ni(h_.data(), p, blocks);
+        p += blocks * 64;
+        n -= blocks * 64;
+    }
+#endif
     while (n >= 64) { block(p); p += 64; n -= 64; }
     if (n) { std::memcpy(buf_.data(), p, n); buf_len_ = n; }
 }
