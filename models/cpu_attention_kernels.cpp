@@ -44,39 +44,32 @@ void rotate_row(const T * x, const float * cos_s, const float * sin_s, int64_t h
     }
 }
 
+// x as the storage type holds it: the reference's .to(dtype) after the float32 rotation.
+inline float as_stored(float x, const float *) { return x; }
+inline float as_stored(float x, const uint16_t *) { return bf16_to_float(float_to_bf16_bits(x)); }
+
 template <typename T>
 void split_heads_rope_impl(const T * qkv, const float * cos, const float * sin, float q_scale, HeadShape sh,
                            int64_t b_begin, int64_t b_end, T * q, T * kt, T * v) {
     const int64_t S = sh.seq, H = sh.heads, hd = sh.head_dim;
     float row[1024];  // head_dim <= 1024 is checked by the caller
+    // The head row as the reference's q or k: rotated (float32, rounded to T) or as it is.
+    auto head_row = [&](const T * x, int64_t s) {
+        if (cos) rotate_row(x, cos + s * hd, sin + s * hd, hd, row);
+        else
+            for (int64_t i = 0; i < hd; ++i) row[i] = load(x, i);
+    };
     for (int64_t b = b_begin; b < b_end; ++b) {
         for (int64_t s = 0; s < S; ++s) {
             const T * src = qkv + (b * S + s) * 3 * H * hd;
-            const float * cs = cos ? cos + s * hd : nullptr;
-            const float * sn = sin ? sin + s * hd : nullptr;
             for (int64_t h = 0; h < H; ++h) {
                 const int64_t bh = b * H + h;
-                // q: rotate, round to T, then scale (exact for the power-of-two scales folded here)
-                const T * xq = src + h * hd;
+                head_row(src + h * hd, s);  // q, then the exact power-of-two scale
                 T * dq = q + (bh * S + s) * hd;
-                if (cs) {
-                    rotate_row(xq, cs, sn, hd, row);
-                    for (int64_t i = 0; i < hd; ++i) store(dq, i, load(&row[0], i));
-                } else {
-                    for (int64_t i = 0; i < hd; ++i) dq[i] = xq[i];
-                }
-                if (q_scale != 1.0f)
-                    for (int64_t i = 0; i < hd; ++i) store(dq, i, load(dq, i) * q_scale);
-                // k: rotate, round, write transposed
-                const T * xk = src + (H + h) * hd;
+                for (int64_t i = 0; i < hd; ++i) store(dq, i, as_stored(row[i], dq) * q_scale);
+                head_row(src + (H + h) * hd, s);  // k, written transposed
                 T * dk = kt + bh * hd * S + s;
-                if (cs) {
-                    rotate_row(xk, cs, sn, hd, row);
-                    for (int64_t i = 0; i < hd; ++i) store(dk, i * S, load(&row[0], i));
-                } else {
-                    for (int64_t i = 0; i < hd; ++i) dk[i * S] = xk[i];
-                }
-                // v: copied
+                for (int64_t i = 0; i < hd; ++i) store(dk, i * S, row[i]);
                 std::memcpy(v + (bh * S + s) * hd, src + (2 * H + h) * hd, static_cast<size_t>(hd) * sizeof(T));
             }
         }

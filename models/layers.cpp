@@ -164,7 +164,8 @@ float exact_power_of_two_scale(int64_t head_dim) {
 // The same attention as attention_core over the rotated heads, on the CPU without autograd: one pass
 // (cpu_attention_kernels) turns the projection into the contiguous q, kᵀ, v that the reference's
 // `matmul` copies out of its permuted views, then the same bmm / softmax / bmm calls on the same
-// operands. Same bits, fewer passes over memory (RoPE alone was ~7% of a batch-16 block).
+// operands. Same bits, fewer passes over memory (model_bench Attention, fp32, one thread: a layer
+// with its projections 39.0 -> 36.1 ms at batch 16, 191 -> 151 ms at batch 64).
 // qkv [B, S, 3H, hd] contiguous -> [B, S, H*hd].
 at::Tensor attention_cpu_fused(const at::Tensor & qkv, int64_t num_heads, const RotaryEmbeddingImpl * rope) {
     const int64_t B = qkv.size(0), S = qkv.size(1), hd = qkv.size(3), H = num_heads;
