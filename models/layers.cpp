@@ -165,7 +165,8 @@ float exact_power_of_two_scale(int64_t head_dim) {
 // (cpu_attention_kernels) turns the projection into the contiguous q, kᵀ, v that the reference's
 // `matmul` copies out of its permuted views, then the same bmm / softmax / bmm calls on the same
 // operands. Same bits, fewer passes over memory (model_bench Attention, fp32, one thread: a layer
-// with its projections 39.0 -> 36.1 ms at batch 16, 191 -> 151 ms at batch 64).
+// with its projections, interleaved medians of 8: 44.3 -> 32.6 ms at batch 16, 203 -> 175 ms at
+// batch 64; bf16 50.5 -> 42.7 and 216 -> 170 ms; the machine was shared, so ±10%).
 // qkv [B, S, 3H, hd] contiguous -> [B, S, H*hd].
 at::Tensor attention_cpu_fused(const at::Tensor & qkv, int64_t num_heads, const RotaryEmbeddingImpl * rope) {
     const int64_t B = qkv.size(0), S = qkv.size(1), hd = qkv.size(3), H = num_heads;
@@ -204,8 +205,9 @@ at::Tensor attention_cpu_fused(const at::Tensor & qkv, int64_t num_heads, const 
 // (a strided q runs a kernel that rounds differently), so contiguous operands would change bits.
 // From batch 2 on the reference copies to exactly the layouts made here.
 bool use_cpu_fused_attention(const at::Tensor & x, int64_t head_dim) {
-    return x.is_cpu() && x.size(0) > 1 && !at::GradMode::is_enabled() && (x.scalar_type() == at::kFloat || x.scalar_type() == at::kBFloat16) &&
-           head_dim <= 1024 && head_dim % 2 == 0 && cpu_kernels::fused_cpu_attention();
+    const bool dtype_ok = x.scalar_type() == at::kFloat || x.scalar_type() == at::kBFloat16;
+    return x.is_cpu() && x.size(0) > 1 && !at::GradMode::is_enabled() && dtype_ok && head_dim <= 1024 &&
+           head_dim % 2 == 0 && cpu_kernels::fused_cpu_attention();
 }
 
 }  // namespace
