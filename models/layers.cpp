@@ -1,13 +1,14 @@
 // Shared TRM/HRM layers (see layers.h for the shape legend and the bit-parity rule).
 #include "models/layers.h"
 
-#include "models/cpu_attention_kernels.h"
+#include "models/cpu_kernels.h"
 #include "models/cpu_gemm.h"
 
 #include <ATen/Parallel.h>
 
 #include <cmath>
 #include <string>
+#include <vector>
 
 namespace trmbench {
 
@@ -58,12 +59,17 @@ CastedLinearImpl::CastedLinearImpl(int64_t in_features, int64_t out_features, bo
     if (with_bias) bias = register_parameter("bias", at::zeros({out_features}, at::kFloat));
 }
 
-// param.to(dtype), and with `widen` back to float32 (the bf16 values, exactly). Cached only when no
-// gradient is recorded: under autograd the cast must stay in the graph.
-at::Tensor CastedLinearImpl::cast(const at::Tensor & param, at::ScalarType dtype, bool widen, CachedCast & cache) const {
-    auto convert = [&] { return widen ? param.to(dtype).to(at::kFloat) : param.to(dtype); };
+// param.to(dtype), with `widen` back to float32 (the bf16 values, exactly), with `transposed` as a
+// contiguous [in, out] copy. Cached only when no gradient is recorded: under autograd the cast
+// must stay in the graph.
+at::Tensor CastedLinearImpl::cast(const at::Tensor & param, at::ScalarType dtype, bool widen, CachedCast & cache,
+                                  bool transposed) const {
+    auto convert = [&] {
+        at::Tensor v = widen ? param.to(dtype).to(at::kFloat) : param.to(dtype);
+        return transposed ? v.t().contiguous() : v;
+    };
     if (at::GradMode::is_enabled()) return convert();
-    const int target = static_cast<int>(dtype) * 2 + (widen ? 1 : 0);
+    const int target = static_cast<int>(dtype) * 4 + (widen ? 2 : 0) + (transposed ? 1 : 0);
     if (!cache.value.defined() || cache.source != param.data_ptr() || cache.version != param._version() ||
         cache.target != target) {
         cache.value = convert();
@@ -74,9 +80,32 @@ at::Tensor CastedLinearImpl::cast(const at::Tensor & param, at::ScalarType dtype
     return cache.value;
 }
 
+// CPU evaluation of a large layer on a contiguous input: the fp32 GEMM against a cached contiguous
+// Wᵀ (models/cpu_kernels.h, item 1). Small layers stay on at::linear (OpenBLAS's small-matrix
+// kernels are chosen by transposition and may sum in another order).
+// Only below 512 rows: that is where packing the weights costs most per FLOP and the contiguous Wᵀ
+// measured faster; from ~1500 rows on it was level or slower (cpu_kernels.h).
+bool CastedLinearImpl::uses_transposed_weight(const at::Tensor & x) const {
+    if (!x.is_cpu() || at::GradMode::is_enabled() || !x.is_contiguous() || x.dim() < 1) return false;
+    const int64_t rows = x.size(-1) > 0 ? x.numel() / x.size(-1) : 0;
+    return rows < 512 && weight.size(0) >= 256 && weight.size(1) >= 256 && cpu_kernels::fused_cpu_kernels();
+}
+
 at::Tensor CastedLinearImpl::forward(const at::Tensor & x) {
     const auto dtype = x.scalar_type();
-    if (dtype == at::kBFloat16 && x.is_cpu() && bf16_cpu_gemm() == Bf16CpuGemm::fp32_blas) {
+    const bool bf16_via_fp32 = dtype == at::kBFloat16 && x.is_cpu() && bf16_cpu_gemm() == Bf16CpuGemm::fp32_blas;
+    if ((dtype == at::kFloat || bf16_via_fp32) && uses_transposed_weight(x)) {
+        // What at::linear does for a contiguous input (flatten, mm or addmm, view back), with Wᵀ
+        // contiguous instead of a transposed view.
+        const at::Tensor wt = cast(weight, dtype, /*widen=*/bf16_via_fp32, weight_t_cache_, /*transposed=*/true);
+        const at::Tensor x2 = (bf16_via_fp32 ? x.to(at::kFloat) : x).reshape({-1, x.size(-1)});
+        at::Tensor y = bias.defined() ? at::addmm(cast(bias, dtype, bf16_via_fp32, bias_cache_), x2, wt) : at::mm(x2, wt);
+        std::vector<int64_t> shape(x.sizes().begin(), x.sizes().end());
+        shape.back() = weight.size(0);
+        y = y.view(shape);
+        return bf16_via_fp32 ? y.to(dtype) : y;
+    }
+    if (bf16_via_fp32) {
         // bf16 inputs and weights widened exactly, fp32 products and sums, one rounding to bf16.
         const at::Tensor w = cast(weight, dtype, /*widen=*/true, weight_cache_);
         at::Tensor y = bias.defined() ? at::linear(x.to(at::kFloat), w, cast(bias, dtype, true, bias_cache_))
@@ -162,7 +191,7 @@ float exact_power_of_two_scale(int64_t head_dim) {
 }
 
 // The same attention as attention_core over the rotated heads, on the CPU without autograd: one pass
-// (cpu_attention_kernels) turns the projection into the contiguous q, kᵀ, v that the reference's
+// (cpu_kernels) turns the projection into the contiguous q, kᵀ, v that the reference's
 // `matmul` copies out of its permuted views, then the same bmm / softmax / bmm calls on the same
 // operands. Same bits, fewer passes over memory (model_bench Attention, fp32, one thread: a layer
 // with its projections, interleaved medians of 8: 44.3 -> 32.6 ms at batch 16, 203 -> 175 ms at
@@ -207,7 +236,7 @@ at::Tensor attention_cpu_fused(const at::Tensor & qkv, int64_t num_heads, const 
 bool use_cpu_fused_attention(const at::Tensor & x, int64_t head_dim) {
     const bool dtype_ok = x.scalar_type() == at::kFloat || x.scalar_type() == at::kBFloat16;
     return x.is_cpu() && x.size(0) > 1 && !at::GradMode::is_enabled() && dtype_ok && head_dim <= 1024 &&
-           head_dim % 2 == 0 && cpu_kernels::fused_cpu_attention();
+           head_dim % 2 == 0 && cpu_kernels::fused_cpu_kernels();
 }
 
 }  // namespace

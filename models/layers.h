@@ -49,7 +49,8 @@ at::Tensor rms_norm(const at::Tensor & x, double eps);
 // bf16 on the CPU follows the route of models/cpu_gemm.h (oneDNN's bf16 kernels, or the same
 // contract through the fp32 BLAS). Without autograd (evaluation) the cast weights are cached while
 // the master weight is unchanged; the reference casts on every call, a full pass over the weights
-// per matmul that shows at small batch. Values are identical either way.
+// per matmul that shows at small batch. Large layers also multiply by a cached contiguous Wᵀ
+// then (models/cpu_kernels.h, item 1). Values are identical either way.
 struct CastedLinearImpl : torch::nn::Module {
     CastedLinearImpl(int64_t in_features, int64_t out_features, bool with_bias, at::Generator & gen);
     at::Tensor forward(const at::Tensor & x);  // [..., in] -> [..., out]
@@ -63,10 +64,15 @@ private:
         at::Tensor value;
         const void * source = nullptr;
         int64_t version = -1;
-        int target = -1;  // encodes dtype and route
+        int target = -1;  // encodes dtype, route and layout
     };
-    at::Tensor cast(const at::Tensor & param, at::ScalarType dtype, bool widen, CachedCast & cache) const;
-    CachedCast weight_cache_, bias_cache_;
+    at::Tensor cast(const at::Tensor & param, at::ScalarType dtype, bool widen, CachedCast & cache,
+                    bool transposed = false) const;
+    bool uses_transposed_weight(const at::Tensor & x) const;
+    // Separate slots for W and Wᵀ: one layer can see both layouts of input in one evaluation
+    // (TRM-MLP's blocks pass on their input's memory order), and one shared slot would then
+    // rebuild the cast on every call.
+    CachedCast weight_cache_, weight_t_cache_, bias_cache_;
 };
 TORCH_MODULE(CastedLinear);
 

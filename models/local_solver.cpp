@@ -27,6 +27,7 @@
 #include "models/api.h"
 #include "models/cpu_gemm.h"
 #include "models/device.h"
+#include "models/cpu_kernels.h"
 #include "models/flops.h"
 #include "models/local_arc_variants.h"
 #include "models/state_dict.h"
@@ -258,6 +259,8 @@ LocalSolver::LocalSolver(const LocalSolverConfig & cfg) : cfg_(cfg) {
     j["blas"] = blas.name;
     j["blas_core"] = blas.core;
     if (!blas.replaced_core.empty()) j["blas_core_replaced"] = blas.replaced_core;
+    // Same bits either way (cpu_kernels.h); recorded, and a bad TRMBENCH_CPU_KERNELS fails here.
+    if (device_.is_cpu()) j["cpu_kernels"] = cpu_kernels::fused_cpu_kernels() ? "fused" : "aten";
     // bf16 on the CPU: which kernels ran the matmuls (cpu_gemm.h). Resolved now, so that a bad
     // TRMBENCH_BF16_CPU_GEMM is a usage error before any work, and auto calibrates once, here.
     if (device_.is_cpu() && model_config_.forward_dtype == ForwardDType::bfloat16)

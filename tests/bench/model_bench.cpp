@@ -4,6 +4,8 @@
 //   build/bin/model_bench                 # short run (CI): batch 1, one ACT step, every model/dtype
 //   build/bin/model_bench --full          # the sweep: batch 1, 16, 64 x one full 16-step evaluation
 //   build/bin/model_bench --full --benchmark_filter='Model/trm-att.*/64/'
+//   TRMBENCH_BENCH_AB=1 build/bin/model_bench --benchmark_filter="/(aten|fused)/"
+//       --benchmark_repetitions=8 --benchmark_enable_random_interleaving=true   # CPU-path A/B
 //
 // Model/<preset>/<dtype>/<batch>/<steps>: a batch of real Sudoku-Extreme puzzles (tdoku's rated
 // collection) runs the evaluation ACT loop for <steps> steps, exactly as the local solver's
@@ -33,13 +35,14 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
 
 #include "models/act.h"
 #include "models/config.h"
-#include "models/cpu_attention_kernels.h"
+#include "models/cpu_kernels.h"
 #include "models/cpu_gemm.h"
 #include "models/flops.h"
 #include "models/layers.h"
@@ -133,9 +136,13 @@ std::tuple<int64_t, int64_t, int64_t> dominant_shape(const ModelConfig & c, int6
     return {batch * total_seq_len(c), c.hidden_size, 2 * channel_inter(c)};
 }
 
-void BM_Model(benchmark::State & state, const std::string & preset, ForwardDType dtype) {
+// kernels: -1 as the environment says, 0 the reference op sequence, 1 the fused CPU paths
+// (models/cpu_kernels.h); the A/B pair is registered with TRMBENCH_BENCH_AB=1.
+void BM_Model(benchmark::State & state, const std::string & preset, ForwardDType dtype, int kernels) {
     const int64_t batch = state.range(0), steps = state.range(1);
     set_torch_threads(0);
+    std::optional<cpu_kernels::ScopedCpuKernels> pin;
+    if (kernels >= 0) pin.emplace(kernels == 1);
     RecursiveReasoningModel & model = model_for(preset, dtype);
     const ModelConfig & c = model->config;
     const at::Tensor inputs = sudoku_batch(batch);
@@ -178,7 +185,7 @@ void BM_Gemm(benchmark::State & state, at::ScalarType dtype, bool via_fp32) {
 }
 
 // One attention layer of the paper configurations (D 512, 8 heads, RoPE, S 97) through the fused
-// CPU path or the reference's op sequence (models/cpu_attention_kernels.h; both give the same
+// CPU path or the reference's op sequence (models/cpu_kernels.h; both give the same
 // bits). Projections included, so the difference is what the fused pass saves per layer.
 void BM_Attention(benchmark::State & state, ForwardDType dtype, bool fused) {
     const int64_t batch = state.range(0), S = 97, D = 512, H = 8;
@@ -187,7 +194,7 @@ void BM_Attention(benchmark::State & state, ForwardDType dtype, bool fused) {
     Attention attn(D, H, gen);
     RotaryEmbedding rope(D / H, S, 10000.0);
     const at::Tensor x = at::randn({batch, S, D}).to(scalar_type(dtype));
-    const cpu_kernels::ScopedAttentionPath path(fused);
+    const cpu_kernels::ScopedCpuKernels path(fused);
     c10::InferenceMode guard;
     for (auto _ : state) benchmark::DoNotOptimize(attn->forward(x, rope.get()));
     state.SetItemsProcessed(state.iterations() * batch);
@@ -203,11 +210,21 @@ void register_all(bool full) {
         const int64_t steps = !full ? 1 : steps_env ? std::clamp<int64_t>(std::atoll(steps_env), 1, c.halt_max_steps) : c.halt_max_steps;
         for (ForwardDType dtype : {ForwardDType::float32, ForwardDType::bfloat16}) {
             const std::string name = std::string("Model/") + preset + "/" + to_string(dtype);
-            auto * b = benchmark::RegisterBenchmark(name.c_str(), BM_Model, std::string(preset), dtype);
+            auto * b = benchmark::RegisterBenchmark(name.c_str(), BM_Model, std::string(preset), dtype, -1);
             for (int64_t batch : batches) b->Args({batch, steps});
             // One evaluation takes seconds to minutes, longer than the minimum time: Google
             // Benchmark then times a single iteration, which is what --full wants.
             b->ArgNames({"batch", "steps"})->Unit(benchmark::kMillisecond)->UseRealTime();
+            // Same-process A/B of the CPU paths: run with --benchmark_repetitions=N
+            // --benchmark_enable_random_interleaving=true, so drifts of a shared machine cancel.
+            const char * ab = std::getenv("TRMBENCH_BENCH_AB");
+            if (ab && std::strcmp(ab, "1") == 0)
+                for (const int kernels : {0, 1}) {
+                    const std::string ab_name = name + (kernels ? "/fused" : "/aten");
+                    auto * v = benchmark::RegisterBenchmark(ab_name.c_str(), BM_Model, std::string(preset), dtype, kernels);
+                    for (int64_t batch : batches) v->Args({batch, steps});
+                    v->ArgNames({"batch", "steps"})->Unit(benchmark::kMillisecond)->UseRealTime();
+                }
         }
     }
     for (ForwardDType dtype : {ForwardDType::float32, ForwardDType::bfloat16})

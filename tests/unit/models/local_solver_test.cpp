@@ -505,6 +505,22 @@ double gemm_relative_error(int64_t m, int64_t k, int64_t n) {
 
 }  // namespace
 
+TEST_CASE("the solver records its CPU path and refuses a bad TRMBENCH_CPU_KERNELS before any work", "[models][local]") {
+    test::TempDir tmp;
+    test::write_text(tmp / "tiny.json", tiny_config(81, 11));
+    const char * saved_c = std::getenv("TRMBENCH_CPU_KERNELS");
+    const std::optional<std::string> saved = saved_c ? std::optional<std::string>(saved_c) : std::nullopt;
+    for (const char * value : {"fused", "aten"}) {
+        setenv("TRMBENCH_CPU_KERNELS", value, 1);
+        auto solver = make_local_solver(random_solver(tmp / "tiny.json"));
+        CHECK(nlohmann::json::parse(solver->info().config_json)["cpu_kernels"] == value);
+    }
+    setenv("TRMBENCH_CPU_KERNELS", "turbo", 1);
+    require_error<UsageError>([&] { make_local_solver(random_solver(tmp / "tiny.json")); },
+                              {"TRMBENCH_CPU_KERNELS=turbo", "fused or aten"});
+    set_or_unset("TRMBENCH_CPU_KERNELS", saved);
+}
+
 TEST_CASE("a fallback OpenBLAS kernel set is replaced unless the user named one", "[models][local]") {
     set_torch_threads(0);
     if (detect_blas().name.find("OpenBLAS") == std::string::npos || !__builtin_cpu_supports("avx2")) {

@@ -1,7 +1,7 @@
-// Raw loops of the CPU attention fast path (see cpu_attention_kernels.h for the contract).
+// Raw loops of the CPU evaluation paths and their switch (see cpu_kernels.h for the contract).
 // Compiled with -O3 -ffp-contract=off (models/CMakeLists.txt): the rotation must round after each
 // product and after the sum, exactly like the reference's separate tensor ops.
-#include "models/cpu_attention_kernels.h"
+#include "models/cpu_kernels.h"
 
 #include <atomic>
 #include <cmath>
@@ -80,17 +80,17 @@ std::atomic<int> g_pinned{-1};  // -1: not pinned, 0: aten, 1: fused
 
 }  // namespace
 
-bool fused_cpu_attention() {
+bool fused_cpu_kernels() {
     const int pinned = g_pinned.load();
     if (pinned >= 0) return pinned == 1;
-    const char * env = std::getenv("TRMBENCH_CPU_ATTENTION");
+    const char * env = std::getenv("TRMBENCH_CPU_KERNELS");
     if (!env || !*env || std::strcmp(env, "fused") == 0) return true;
     if (std::strcmp(env, "aten") == 0) return false;
-    throw UsageError(std::string("TRMBENCH_CPU_ATTENTION=") + env + ": expected fused or aten");
+    throw UsageError(std::string("TRMBENCH_CPU_KERNELS=") + env + ": expected fused or aten");
 }
 
-ScopedAttentionPath::ScopedAttentionPath(bool fused) : previous_(g_pinned.exchange(fused ? 1 : 0)) {}
-ScopedAttentionPath::~ScopedAttentionPath() { g_pinned.store(previous_); }
+ScopedCpuKernels::ScopedCpuKernels(bool fused) : previous_(g_pinned.exchange(fused ? 1 : 0)) {}
+ScopedCpuKernels::~ScopedCpuKernels() { g_pinned.store(previous_); }
 
 uint16_t float_to_bf16_bits(float x) {
     if (std::isnan(x)) return 0x7FC0;
