@@ -80,11 +80,10 @@ at::Tensor CastedLinearImpl::cast(const at::Tensor & param, at::ScalarType dtype
     return cache.value;
 }
 
-// CPU evaluation of a large layer on a contiguous input: the fp32 GEMM against a cached contiguous
-// Wᵀ (models/cpu_kernels.h, item 1). Small layers stay on at::linear (OpenBLAS's small-matrix
-// kernels are chosen by transposition and may sum in another order).
-// Only below 512 rows: that is where packing the weights costs most per FLOP and the contiguous Wᵀ
-// measured faster; from ~1500 rows on it was level or slower (cpu_kernels.h).
+// CPU evaluation of a large layer on a contiguous input of fewer than 512 rows: the fp32 GEMM
+// against a cached contiguous Wᵀ (models/cpu_kernels.h, item 1). Small layers stay on at::linear
+// (OpenBLAS's small-matrix kernels are chosen by transposition and may sum in another order); from
+// ~1500 rows on the contiguous Wᵀ measured level or slower.
 bool CastedLinearImpl::uses_transposed_weight(const at::Tensor & x) const {
     if (!x.is_cpu() || at::GradMode::is_enabled() || !x.is_contiguous() || x.dim() < 1) return false;
     const int64_t rows = x.size(-1) > 0 ? x.numel() / x.size(-1) : 0;
