@@ -204,9 +204,9 @@ at::Tensor attention_cpu_fused(const at::Tensor & qkv, int64_t num_heads, const 
     at::Tensor kt = at::empty({B * H, hd, S}, qkv.options());
     at::Tensor v = at::empty({B * H, S, hd}, qkv.options());
     at::Tensor cos, sin;
-    if (rope) {
-        cos = rope->cos_cached.slice(0, 0, S).to(at::kFloat).contiguous();
-        sin = rope->sin_cached.slice(0, 0, S).to(at::kFloat).contiguous();
+    if (rope) {  // float32 (checked by use_cpu_fused_attention); [S, hd] rows, contiguous
+        cos = rope->cos_cached.slice(0, 0, S).contiguous();
+        sin = rope->sin_cached.slice(0, 0, S).contiguous();
     }
     const cpu_kernels::HeadShape shape{B, S, H, hd};
     const float q_scale = folded != 0.0f ? folded : 1.0f;
@@ -232,10 +232,12 @@ at::Tensor attention_cpu_fused(const at::Tensor & qkv, int64_t num_heads, const 
 // instead of copying, and LibTorch 1.13 picks its bf16 kernel for small products by memory layout
 // (a strided q runs a kernel that rounds differently), so contiguous operands would change bits.
 // From batch 2 on the reference copies to exactly the layouts made here.
-bool use_cpu_fused_attention(const at::Tensor & x, int64_t head_dim) {
-    const bool dtype_ok = x.scalar_type() == at::kFloat || x.scalar_type() == at::kBFloat16;
-    return x.is_cpu() && x.size(0) > 1 && !at::GradMode::is_enabled() && dtype_ok && head_dim <= 1024 &&
-           head_dim % 2 == 0 && cpu_kernels::fused_cpu_kernels();
+// The kernel rotates in float32, so RoPE tables of another dtype keep the reference ops too.
+bool use_cpu_fused_attention(const at::Tensor & qkv, int64_t head_dim, const RotaryEmbeddingImpl * rope) {
+    const bool dtype_ok = qkv.scalar_type() == at::kFloat || qkv.scalar_type() == at::kBFloat16;
+    const bool rope_ok = !rope || rope->cos_cached.scalar_type() == at::kFloat;
+    return qkv.is_cpu() && qkv.size(0) > 1 && qkv.is_contiguous() && !at::GradMode::is_enabled() && dtype_ok &&
+           rope_ok && head_dim <= 1024 && head_dim % 2 == 0 && cpu_kernels::fused_cpu_kernels();
 }
 
 }  // namespace
@@ -249,8 +251,7 @@ AttentionImpl::AttentionImpl(int64_t hidden, int64_t heads, at::Generator & gen)
 at::Tensor AttentionImpl::forward(const at::Tensor & x, const RotaryEmbeddingImpl * rope) {
     const int64_t B = x.size(0), S = x.size(1);
     at::Tensor qkv = qkv_proj->forward(x).view({B, S, 3 * num_heads, head_dim});  // [B, S, 3H, hd]
-    if (use_cpu_fused_attention(qkv, head_dim) && qkv.is_contiguous() &&
-        (!rope || rope->cos_cached.scalar_type() == at::kFloat))  // the kernel rotates in float32
+    if (use_cpu_fused_attention(qkv, head_dim, rope))
         return o_proj->forward(attention_cpu_fused(qkv, num_heads, rope));
     at::Tensor q = qkv.slice(2, 0, num_heads);
     at::Tensor k = qkv.slice(2, num_heads, 2 * num_heads);

@@ -202,6 +202,10 @@ void BM_Attention(benchmark::State & state, ForwardDType dtype, bool fused) {
 
 void register_all(bool full) {
     const std::vector<int64_t> batches = full ? std::vector<int64_t>{1, 16, 64} : std::vector<int64_t>{1};
+    // Same-process A/B of the CPU paths: run with --benchmark_repetitions=N
+    // --benchmark_enable_random_interleaving=true, so drifts of a shared machine cancel.
+    const char * ab = std::getenv("TRMBENCH_BENCH_AB");
+    const std::vector<int> kernel_variants = ab && std::strcmp(ab, "1") == 0 ? std::vector<int>{-1, 0, 1} : std::vector<int>{-1};
     for (const char * preset : kPresets) {
         const ModelConfig c = load_preset(preset);
         // TRMBENCH_BENCH_STEPS=k shortens the full sweep to k ACT steps (same per-step work: a full
@@ -209,22 +213,15 @@ void register_all(bool full) {
         const char * steps_env = std::getenv("TRMBENCH_BENCH_STEPS");
         const int64_t steps = !full ? 1 : steps_env ? std::clamp<int64_t>(std::atoll(steps_env), 1, c.halt_max_steps) : c.halt_max_steps;
         for (ForwardDType dtype : {ForwardDType::float32, ForwardDType::bfloat16}) {
-            const std::string name = std::string("Model/") + preset + "/" + to_string(dtype);
-            auto * b = benchmark::RegisterBenchmark(name.c_str(), BM_Model, std::string(preset), dtype, -1);
-            for (int64_t batch : batches) b->Args({batch, steps});
-            // One evaluation takes seconds to minutes, longer than the minimum time: Google
-            // Benchmark then times a single iteration, which is what --full wants.
-            b->ArgNames({"batch", "steps"})->Unit(benchmark::kMillisecond)->UseRealTime();
-            // Same-process A/B of the CPU paths: run with --benchmark_repetitions=N
-            // --benchmark_enable_random_interleaving=true, so drifts of a shared machine cancel.
-            const char * ab = std::getenv("TRMBENCH_BENCH_AB");
-            if (ab && std::strcmp(ab, "1") == 0)
-                for (const int kernels : {0, 1}) {
-                    const std::string ab_name = name + (kernels ? "/fused" : "/aten");
-                    auto * v = benchmark::RegisterBenchmark(ab_name.c_str(), BM_Model, std::string(preset), dtype, kernels);
-                    for (int64_t batch : batches) v->Args({batch, steps});
-                    v->ArgNames({"batch", "steps"})->Unit(benchmark::kMillisecond)->UseRealTime();
-                }
+            for (const int kernels : kernel_variants) {
+                const std::string name = std::string("Model/") + preset + "/" + to_string(dtype) +
+                                         (kernels < 0 ? "" : kernels ? "/fused" : "/aten");
+                auto * b = benchmark::RegisterBenchmark(name.c_str(), BM_Model, std::string(preset), dtype, kernels);
+                for (int64_t batch : batches) b->Args({batch, steps});
+                // One evaluation takes seconds to minutes, longer than the minimum time: Google
+                // Benchmark then times a single iteration, which is what --full wants.
+                b->ArgNames({"batch", "steps"})->Unit(benchmark::kMillisecond)->UseRealTime();
+            }
         }
     }
     for (ForwardDType dtype : {ForwardDType::float32, ForwardDType::bfloat16})

@@ -272,13 +272,4 @@ std::vector<ApiCallRecord> MemoryCalls::records() const {
 
 void VectorSink::put(Prediction && p) { predictions.push_back(std::move(p)); }
 
-ScopedEnv::ScopedEnv(std::string name, const std::string & value) : name_(std::move(name)), old_(env(name_.c_str())) {
-    ::setenv(name_.c_str(), value.c_str(), 1);
-}
-
-ScopedEnv::~ScopedEnv() {
-    if (old_) ::setenv(name_.c_str(), old_->c_str(), 1);
-    else ::unsetenv(name_.c_str());
-}
-
 }  // namespace trmbench::test

@@ -21,6 +21,7 @@
 #include "harness/core/llm_records.h"
 #include "harness/core/solver.h"
 #include "harness/core/task.h"
+#include "tests/support/scoped_env.h"
 
 namespace trmbench::test {
 
@@ -128,17 +129,6 @@ public:
     bool stop_requested() const override { return stop_after_ >= 0 && static_cast<int>(predictions.size()) >= stop_after_; }
     std::vector<Prediction> predictions;
     int stop_after_ = -1;  // ask to stop once this many predictions arrived
-};
-
-// Sets an environment variable for the scope of the object (restores the old value).
-class ScopedEnv {
-public:
-    ScopedEnv(std::string name, const std::string & value);
-    ~ScopedEnv();
-
-private:
-    std::string name_;
-    std::optional<std::string> old_;
 };
 
 }  // namespace trmbench::test

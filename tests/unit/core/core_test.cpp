@@ -1,8 +1,8 @@
 // Core types and utilities: SHA-256 vectors, the deterministic RNG, grids, outcomes, atomic writes.
 #include <catch2/catch.hpp>
 
-#include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -15,6 +15,7 @@
 #include "harness/core/sha256.h"
 #include "harness/core/strings.h"
 #include "harness/core/task.h"
+#include "tests/support/scoped_env.h"
 #include "tests/support/test_support.h"
 
 using namespace trmbench;
@@ -40,8 +41,8 @@ TEST_CASE("sha256 gives the same digests with and without the CPU's SHA extensio
     std::string data(70000, '\0');
     for (char & c : data) c = static_cast<char>(rng.uniform(0, 255));
     auto digests = [&](bool portable) {
-        if (portable) setenv("TRMBENCH_SHA256_PORTABLE", "1", 1);
-        else unsetenv("TRMBENCH_SHA256_PORTABLE");
+        const test::ScopedEnv path("TRMBENCH_SHA256_PORTABLE",
+                                   portable ? std::optional<std::string>("1") : std::nullopt);
         std::vector<std::string> out;
         for (size_t n = 0; n <= 300; ++n) out.push_back(sha256_hex(std::string_view(data).substr(0, n)));
         for (size_t piece : {1u, 63u, 64u, 65u, 1000u, 4096u}) {
@@ -53,7 +54,6 @@ TEST_CASE("sha256 gives the same digests with and without the CPU's SHA extensio
     };
     const std::vector<std::string> portable = digests(true);
     const std::vector<std::string> fast = digests(false);
-    unsetenv("TRMBENCH_SHA256_PORTABLE");
     REQUIRE(portable.size() == fast.size());
     for (size_t i = 0; i < portable.size(); ++i) {
         INFO("case " << i);

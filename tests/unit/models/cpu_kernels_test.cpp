@@ -25,30 +25,13 @@
 #include "models/cpu_gemm.h"
 #include "models/layers.h"
 #include "models/reasoning_model.h"
+#include "tests/support/scoped_env.h"
 #include "tests/support/test_support.h"
+#include "tests/unit/models/train_test_util.h"
 
 using namespace trmbench;
 
 namespace {
-
-// Sets an environment variable for a scope and restores what was there.
-class ScopedEnv {
-public:
-    ScopedEnv(const char * name, const char * value) : name_(name) {
-        if (const char * old = std::getenv(name)) old_ = old;
-        setenv(name, value, 1);
-    }
-    ~ScopedEnv() {
-        if (old_) setenv(name_, old_->c_str(), 1);
-        else unsetenv(name_);
-    }
-    ScopedEnv(const ScopedEnv &) = delete;
-    ScopedEnv & operator=(const ScopedEnv &) = delete;
-
-private:
-    const char * name_;
-    std::optional<std::string> old_;
-};
 
 at::Tensor attend(AttentionImpl & attn, const at::Tensor & x, const RotaryEmbeddingImpl * rope, bool fused) {
     const cpu_kernels::ScopedCpuKernels path(fused);
@@ -60,25 +43,16 @@ bool bitwise_equal(const at::Tensor & a, const at::Tensor & b) {
     return a.sizes() == b.sizes() && a.scalar_type() == b.scalar_type() && at::equal(a, b);
 }
 
+// The trainer tests' tiny model, widened to `hidden` with `heads` heads, two L layers, RoPE.
 ModelConfig tiny(ModelFamily family, int64_t hidden, int64_t heads, ForwardDType dtype) {
-    ModelConfig c;
-    c.family = family;
-    c.batch_size = 3;
+    ModelConfig c = test::tiny_model(family);
     c.seq_len = 11;
-    c.vocab_size = 7;
-    c.num_puzzle_identifiers = 4;
     c.puzzle_emb_ndim = hidden;
-    c.puzzle_emb_len = family == ModelFamily::trm ? 2 : 0;
-    c.H_cycles = 2;
-    c.L_cycles = 2;
-    c.H_layers = family == ModelFamily::hrm ? 1 : 0;
-    c.L_layers = 2;
     c.hidden_size = hidden;
     c.num_heads = heads;
-    c.expansion = 2;
+    c.L_layers = 2;
     c.pos_encodings = PosEncoding::rope;
     c.halt_max_steps = 3;
-    c.halt_exploration_prob = 0;
     c.forward_dtype = dtype;
     return c;
 }
@@ -209,14 +183,14 @@ TEST_CASE("with autograd on, attention keeps the differentiable reference path",
 }
 
 TEST_CASE("TRMBENCH_CPU_KERNELS accepts fused or aten and names itself otherwise", "[models][cpu_kernels]") {
-    ScopedEnv env("TRMBENCH_CPU_KERNELS", "aten");
+    test::ScopedEnv env("TRMBENCH_CPU_KERNELS", "aten");
     CHECK_FALSE(cpu_kernels::fused_cpu_kernels());
     {
-        ScopedEnv fused("TRMBENCH_CPU_KERNELS", "fused");
+        test::ScopedEnv fused("TRMBENCH_CPU_KERNELS", "fused");
         CHECK(cpu_kernels::fused_cpu_kernels());
     }
     {
-        ScopedEnv bad("TRMBENCH_CPU_KERNELS", "fast");
+        test::ScopedEnv bad("TRMBENCH_CPU_KERNELS", "fast");
         CHECK_THROWS_AS(cpu_kernels::fused_cpu_kernels(), UsageError);
         CHECK_THROWS_WITH(cpu_kernels::fused_cpu_kernels(),
                           Catch::Contains("TRMBENCH_CPU_KERNELS=fast") && Catch::Contains("fused or aten"));

@@ -25,6 +25,7 @@
 #include "models/threads.h"
 #include "tasks/arc/arc_canvas.h"
 #include "tasks/registry.h"
+#include "tests/support/scoped_env.h"
 #include "tests/support/test_support.h"
 
 using namespace trmbench;
@@ -491,11 +492,6 @@ bool reload_openblas_kernels() {
     return true;
 }
 
-void set_or_unset(const char * name, const std::optional<std::string> & value) {
-    if (value) setenv(name, value->c_str(), 1);
-    else unsetenv(name);
-}
-
 // max |a·b - float64 product| relative to the product's largest magnitude
 double gemm_relative_error(int64_t m, int64_t k, int64_t n) {
     at::Tensor a = at::randn({m, k}, at::kFloat), b = at::randn({k, n}, at::kFloat);
@@ -508,17 +504,14 @@ double gemm_relative_error(int64_t m, int64_t k, int64_t n) {
 TEST_CASE("the solver records its CPU path and refuses a bad TRMBENCH_CPU_KERNELS before any work", "[models][local]") {
     test::TempDir tmp;
     test::write_text(tmp / "tiny.json", tiny_config(81, 11));
-    const char * saved_c = std::getenv("TRMBENCH_CPU_KERNELS");
-    const std::optional<std::string> saved = saved_c ? std::optional<std::string>(saved_c) : std::nullopt;
     for (const char * value : {"fused", "aten"}) {
-        setenv("TRMBENCH_CPU_KERNELS", value, 1);
+        const test::ScopedEnv env("TRMBENCH_CPU_KERNELS", value);
         auto solver = make_local_solver(random_solver(tmp / "tiny.json"));
         CHECK(nlohmann::json::parse(solver->info().config_json)["cpu_kernels"] == value);
     }
-    setenv("TRMBENCH_CPU_KERNELS", "turbo", 1);
+    const test::ScopedEnv bad("TRMBENCH_CPU_KERNELS", "turbo");
     require_error<UsageError>([&] { make_local_solver(random_solver(tmp / "tiny.json")); },
                               {"TRMBENCH_CPU_KERNELS=turbo", "fused or aten"});
-    set_or_unset("TRMBENCH_CPU_KERNELS", saved);
 }
 
 TEST_CASE("a fallback OpenBLAS kernel set is replaced unless the user named one", "[models][local]") {
@@ -527,38 +520,34 @@ TEST_CASE("a fallback OpenBLAS kernel set is replaced unless the user named one"
         WARN("needs OpenBLAS and an AVX2 CPU");
         return;
     }
-    const char * saved_c = std::getenv("OPENBLAS_CORETYPE");
-    const std::optional<std::string> saved = saved_c ? std::optional<std::string>(saved_c) : std::nullopt;
     const std::string original = detect_blas().core;
-
-    // What an unrecognised CPU gets: the SSE3 set.
-    setenv("OPENBLAS_CORETYPE", "Prescott", 1);
-    if (!reload_openblas_kernels()) {
-        WARN("this OpenBLAS has no DYNAMIC_ARCH entry points");
-        set_or_unset("OPENBLAS_CORETYPE", saved);
-        return;
+    {
+        const test::ScopedEnv forced("OPENBLAS_CORETYPE", "Prescott");  // what an unrecognised CPU gets
+        if (!reload_openblas_kernels()) {
+            WARN("this OpenBLAS has no DYNAMIC_ARCH entry points");
+            return;
+        }
+        REQUIRE(detect_blas().core == "Prescott");
+        SECTION("named by the user, the fallback stays") {
+            CHECK(upgrade_fallback_blas_kernels().empty());
+            CHECK(detect_blas().core == "Prescott");
+            CHECK(detect_blas().weak_kernels);
+        }
+        SECTION("picked by OpenBLAS itself, it is replaced by the set the CPU's flags support") {
+            const test::ScopedEnv unset("OPENBLAS_CORETYPE", std::nullopt);
+            CHECK(upgrade_fallback_blas_kernels() == "Prescott");
+            const std::string now = detect_blas().core;
+            CHECK((now == "SkylakeX" || now == "Haswell"));
+            CHECK(now == (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") ? "SkylakeX" : "Haswell"));
+            CHECK_FALSE(detect_blas().weak_kernels);
+            CHECK(std::string(std::getenv("OPENBLAS_CORETYPE")) == now);  // child processes get it too
+            // and GEMMs are still right after the switch (shapes that take the large and small kernels)
+            CHECK(gemm_relative_error(97, 512, 300) < 1e-5);
+            CHECK(gemm_relative_error(7, 9, 5) < 1e-5);
+            CHECK(upgrade_fallback_blas_kernels().empty());  // nothing left to replace
+        }
     }
-    REQUIRE(detect_blas().core == "Prescott");
-    SECTION("named by the user, the fallback stays") {
-        CHECK(upgrade_fallback_blas_kernels().empty());
-        CHECK(detect_blas().core == "Prescott");
-        CHECK(detect_blas().weak_kernels);
-    }
-    SECTION("picked by OpenBLAS itself, it is replaced by the set the CPU's flags support") {
-        unsetenv("OPENBLAS_CORETYPE");
-        CHECK(upgrade_fallback_blas_kernels() == "Prescott");
-        const std::string now = detect_blas().core;
-        CHECK((now == "SkylakeX" || now == "Haswell"));
-        CHECK(now == (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") ? "SkylakeX" : "Haswell"));
-        CHECK_FALSE(detect_blas().weak_kernels);
-        CHECK(std::string(std::getenv("OPENBLAS_CORETYPE")) == now);  // child processes get it too
-        // and GEMMs are still right after the switch (shapes that take the large and small kernels)
-        CHECK(gemm_relative_error(97, 512, 300) < 1e-5);
-        CHECK(gemm_relative_error(7, 9, 5) < 1e-5);
-        CHECK(upgrade_fallback_blas_kernels().empty());  // nothing left to replace
-    }
-    set_or_unset("OPENBLAS_CORETYPE", saved);
-    REQUIRE(reload_openblas_kernels());
+    REQUIRE(reload_openblas_kernels());  // with the environment as it was
     CHECK(detect_blas().core == original);
 }
 
